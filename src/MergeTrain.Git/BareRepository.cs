@@ -1,0 +1,198 @@
+using LibGit2Sharp;
+
+namespace MergeTrain.Git;
+
+/// <summary>
+/// A project's bare repository on disk: the one place MergeTrain calls LibGit2Sharp. Every call
+/// made here is exercised against real repositories by the tests, because we bind LibGit2Sharp
+/// to a libgit2 older than the one it was built for (ADR 0003).
+/// </summary>
+/// <remarks>Not thread-safe, like the LibGit2Sharp <see cref="Repository"/> it wraps.</remarks>
+public sealed class BareRepository : IDisposable
+{
+    // LibGit2Sharp resolves an anonymous URL by first looking it up as a remote name, which
+    // libgit2 1.5 answers with "invalid spec" for paths and URLs; so we talk to remotes only
+    // through one named remote whose URL follows the configuration.
+    private const string RemoteName = "mergetrain";
+    private readonly Repository _repository;
+
+    static BareRepository() => LibGit2Native.EnsureLoaded();
+
+    private BareRepository(Repository repository) => _repository = repository;
+
+    /// <summary>The repository's directory.</summary>
+    public string Path => _repository.Info.Path;
+
+    /// <summary>Opens the bare repository at <paramref name="path"/>, creating it if it does not exist.</summary>
+    public static BareRepository OpenOrInit(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!Repository.IsValid(path))
+        {
+            Directory.CreateDirectory(path);
+            Repository.Init(path, isBare: true);
+        }
+
+        return new BareRepository(new Repository(path));
+    }
+
+    /// <summary>Clones <paramref name="url"/> as a new bare repository at <paramref name="path"/>.</summary>
+    public static BareRepository Clone(string url, string path, GitCredentials? credentials = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(url);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var options = new CloneOptions { IsBare = true, Checkout = false };
+        options.FetchOptions.CredentialsProvider = CredentialsProvider(credentials);
+        var clonedPath = Repository.Clone(url, path, options);
+        return new BareRepository(new Repository(clonedPath));
+    }
+
+    /// <summary>Fetches <paramref name="refspecs"/> from <paramref name="url"/> without naming a remote.</summary>
+    public void Fetch(string url, IReadOnlyList<string> refspecs, GitCredentials? credentials = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(url);
+        ArgumentNullException.ThrowIfNull(refspecs);
+        var options = new FetchOptions
+        {
+            CredentialsProvider = CredentialsProvider(credentials),
+            Prune = false,
+            TagFetchMode = TagFetchMode.None,
+        };
+        EnsureRemote(url);
+        Commands.Fetch(_repository, RemoteName, refspecs, options, logMessage: null);
+    }
+
+    /// <summary>
+    /// Pushes <paramref name="refspecs"/> to <paramref name="url"/>. A refspec without a leading
+    /// <c>+</c> is a compare-and-swap: the remote updates it only as a fast-forward of the value
+    /// it advertised. Transport and authentication errors throw <see cref="LibGit2SharpException"/>.
+    /// </summary>
+    public PushResult Push(string url, IReadOnlyList<string> refspecs, GitCredentials? credentials = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(url);
+        ArgumentNullException.ThrowIfNull(refspecs);
+        var rejected = new List<RejectedReference>();
+        var options = new PushOptions
+        {
+            CredentialsProvider = CredentialsProvider(credentials),
+            OnPushStatusError = error => rejected.Add(new RejectedReference(error.Reference, error.Message)),
+        };
+
+        try
+        {
+            _repository.Network.Push(EnsureRemote(url), refspecs, options);
+        }
+        catch (NonFastForwardException error)
+        {
+            // libgit2 checks fast-forwardness against the remote's advertised heads before it sends
+            // anything, and then the whole push is refused: every non-forced destination is rejected.
+            return new PushResult(refspecs
+                .Where(spec => !spec.StartsWith('+'))
+                .Select(spec => new RejectedReference(spec[(spec.IndexOf(':', StringComparison.Ordinal) + 1)..], error.Message))
+                .ToList());
+        }
+
+        return new PushResult(rejected);
+    }
+
+    /// <summary>
+    /// Merges <paramref name="theirsSha"/> into <paramref name="oursSha"/> in memory and, when
+    /// clean, writes a merge commit with parents [ours, theirs]. No working tree or index is touched.
+    /// </summary>
+    public MergeOutcome Merge(string oursSha, string theirsSha, string message, GitIdentity identity, DateTimeOffset when)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(identity);
+        var ours = LookupCommit(oursSha);
+        var theirs = LookupCommit(theirsSha);
+        var options = new MergeTreeOptions { FailOnConflict = false, SkipReuc = true, FindRenames = true };
+        var result = _repository.ObjectDatabase.MergeCommits(ours, theirs, options);
+        if (result.Status == MergeTreeStatus.Conflicts)
+        {
+            var paths = result.Conflicts
+                .Select(c => (c.Ours ?? c.Theirs ?? c.Ancestor).Path)
+                .Distinct(StringComparer.Ordinal)
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            return new MergeOutcome.Conflicted(paths);
+        }
+
+        var signature = new Signature(identity.Name, identity.Email, when);
+        var commit = _repository.ObjectDatabase.CreateCommit(
+            signature, signature, message, result.Tree, [ours, theirs], prettifyMessage: false);
+        return new MergeOutcome.Merged(commit.Sha, result.Tree.Sha);
+    }
+
+    /// <summary>Points <paramref name="name"/> at <paramref name="sha"/>, creating or moving it.</summary>
+    public void SetReference(string name, string sha)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        _repository.Refs.Add(name, LookupCommit(sha).Id, allowOverwrite: true);
+    }
+
+    /// <summary>The commit <paramref name="name"/> points at, or null when there is no such reference.</summary>
+    public string? ResolveReference(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return _repository.Refs[name]?.ResolveToDirectReference()?.TargetIdentifier;
+    }
+
+    /// <summary>Deletes <paramref name="name"/>; deleting a reference that does not exist is not an error.</summary>
+    public void DeleteReference(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (_repository.Refs[name] is not null)
+        {
+            _repository.Refs.Remove(name);
+        }
+    }
+
+    /// <summary>The names of the references under <paramref name="prefix"/> (e.g. <c>refs/heads/</c>).</summary>
+    public IReadOnlyList<string> ListReferences(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        return _repository.Refs.FromGlob(prefix + "*").Select(r => r.CanonicalName).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The parents of commit <paramref name="sha"/>, in order.</summary>
+    public IReadOnlyList<string> ParentsOf(string sha) => LookupCommit(sha).Parents.Select(p => p.Sha).ToList();
+
+    /// <summary>The tree of commit <paramref name="sha"/>.</summary>
+    public string TreeOf(string sha) => LookupCommit(sha).Tree.Sha;
+
+    /// <summary>The full message of commit <paramref name="sha"/>.</summary>
+    public string MessageOf(string sha) => LookupCommit(sha).Message;
+
+    /// <inheritdoc/>
+    public void Dispose() => _repository.Dispose();
+
+    private Remote EnsureRemote(string url)
+    {
+        var remote = _repository.Network.Remotes[RemoteName];
+        if (remote is null)
+        {
+            // No fetch refspec of its own: every fetch names the refspecs it wants.
+            return _repository.Network.Remotes.Add(RemoteName, url, "+refs/heads/*:refs/heads/*");
+        }
+
+        if (remote.Url != url)
+        {
+            _repository.Network.Remotes.Update(RemoteName, r => r.Url = url);
+            remote = _repository.Network.Remotes[RemoteName];
+        }
+
+        return remote;
+    }
+
+    private Commit LookupCommit(string sha)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sha);
+        return _repository.Lookup<Commit>(sha)
+            ?? throw new InvalidOperationException($"Commit {sha} is not in the repository at {Path}.");
+    }
+
+    private static LibGit2Sharp.Handlers.CredentialsHandler? CredentialsProvider(GitCredentials? credentials) =>
+        credentials is null
+            ? null
+            : (_, _, _) => new UsernamePasswordCredentials { Username = credentials.Username, Password = credentials.Password };
+}
