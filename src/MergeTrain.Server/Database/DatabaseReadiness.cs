@@ -1,0 +1,46 @@
+using Npgsql;
+
+namespace MergeTrain.Server.Database;
+
+/// <summary>
+/// Whether the database is usable yet: the start-up service fills it in, health checks and
+/// (later) workers read it. Until then requests that need the database are answered 503.
+/// </summary>
+public sealed class DatabaseReadiness
+{
+    private volatile State _state = new(DatabaseStatus.Starting, null, "the database is being prepared", 0);
+
+    /// <summary>Where start-up is.</summary>
+    public DatabaseStatus Status => _state.Status;
+
+    /// <summary>What an operator should know about <see cref="Status"/>.</summary>
+    public string Detail => _state.Detail;
+
+    /// <summary>How many migrations the schema has (once ready).</summary>
+    public int MigrationCount => _state.MigrationCount;
+
+    /// <summary>The data source, once the schema is migrated; null before.</summary>
+    public NpgsqlDataSource? DataSource => _state.DataSource;
+
+    internal void Ready(NpgsqlDataSource dataSource, int migrationCount, string detail) =>
+        _state = new State(DatabaseStatus.Ready, dataSource, detail, migrationCount);
+
+    internal void Waiting(string detail) => _state = _state with { Status = DatabaseStatus.Starting, Detail = detail };
+
+    internal void Failed(string detail) => _state = new State(DatabaseStatus.Failed, null, detail, 0);
+
+    private sealed record State(DatabaseStatus Status, NpgsqlDataSource? DataSource, string Detail, int MigrationCount);
+}
+
+/// <summary>The database's start-up states.</summary>
+public enum DatabaseStatus
+{
+    /// <summary>Starting the embedded server, waiting for an external one, or migrating.</summary>
+    Starting,
+
+    /// <summary>Reachable and migrated.</summary>
+    Ready,
+
+    /// <summary>Start-up failed for good (e.g. PostgreSQL is not installed); the service is stopping.</summary>
+    Failed,
+}

@@ -1,0 +1,3 @@
+using MergeTrain.Server;
+
+await MergeTrainServer.Build(args).RunAsync();

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MergeTrain.Postgres.Migrations;
+using MergeTrain.Postgres.Servers;
+using MergeTrain.Testing;
+using Npgsql;
+using NUnit.Framework;
+using Shouldly;
+
+namespace MergeTrain.Server.Tests;
+
+public class HealthEndpointsTests
+{
+    [Test]
+    public async Task With_a_configured_database_the_server_migrates_it_registers_itself_and_reports_ready()
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync();
+        var dataDirectory = TestDirectory.CreateShared("mergetrain-server-");
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var servers = new ServerStore(dataSource);
+
+        await using (var server = await RunningServer.StartAsync($"--MergeTrain:ConnectionString={connectionString}", $"--MergeTrain:DataDirectory={dataDirectory}"))
+        {
+            var ready = await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
+
+            ready.GetProperty("status").GetString().ShouldBe("ready");
+            ready.GetProperty("schemaVersion").GetInt32().ShouldBe(Migration.Service[^1].Version);
+            (await server.Client.GetFromJsonAsync<JsonElement>("/healthz")).GetProperty("status").GetString().ShouldBe("ok");
+            var registered = await WaitForAsync(() => servers.ListAsync(CancellationToken.None), list => list.Count == 1);
+            registered[0].ProcessId.ShouldBe(Environment.ProcessId);
+        }
+
+        (await servers.ListAsync(CancellationToken.None)).ShouldBeEmpty("a clean shutdown removes the server's row");
+    }
+
+    [Test]
+    public async Task While_the_database_is_unreachable_the_server_is_live_but_not_ready()
+    {
+        var unreachable = "Host=127.0.0.1;Port=1;Username=nobody;Password=x;Database=none;Timeout=2";
+
+        await using var server = await RunningServer.StartAsync($"--MergeTrain:ConnectionString={unreachable}");
+
+        (await server.Client.GetAsync("/healthz")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var readiness = await WaitForAsync(
+            async () => await server.Client.GetAsync("/readyz"),
+            response => response.StatusCode == HttpStatusCode.ServiceUnavailable);
+        var body = await readiness.Content.ReadFromJsonAsync<JsonElement>();
+        body.GetProperty("status").GetString().ShouldBe("starting");
+        body.GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("waiting for the database");
+    }
+
+    [Test]
+    public async Task With_no_configuration_the_server_runs_its_own_postgres_in_the_data_directory_and_stops_it()
+    {
+        var dataDirectory = TestDirectory.CreateShared("mergetrain-embedded-server-");
+        string detail;
+
+        await using (var server = await RunningServer.StartAsync($"--MergeTrain:DataDirectory={dataDirectory}"))
+        {
+            var ready = await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+            detail = ready.GetProperty("detail").GetString()!;
+            File.Exists(Path.Combine(dataDirectory, "postgres", "pgdata", "PG_VERSION")).ShouldBeTrue();
+            File.Exists(Path.Combine(dataDirectory, "postgres", "pgdata", "postmaster.pid")).ShouldBeTrue();
+        }
+
+        detail.ShouldStartWith("127.0.0.1:");
+        File.Exists(Path.Combine(dataDirectory, "postgres", "pgdata", "postmaster.pid")).ShouldBeFalse("the embedded server was stopped with the service");
+        Directory.Delete(dataDirectory, recursive: true);
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var value = await read();
+            if (done(value) || DateTime.UtcNow > deadline)
+            {
+                return value;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
