@@ -13,14 +13,19 @@ mkdir -p "$results"
 
 dotnet build MergeTrain.sln -c Release -nologo -v quiet
 status=0
+# One test project at a time, each into its own results folder: TRX files are named to the
+# second, so assemblies finishing together would overwrite each other's in a shared folder.
 # A hung test is dumped and killed rather than left to stall the run.
-dotnet test MergeTrain.sln -c Release --no-build -nologo \
-  --logger "trx" --logger "console;verbosity=minimal" \
-  --results-directory "$results" --blame-hang-timeout 5m || status=$?
+for project in tests/*/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  dotnet test "$project" -c Release --no-build -nologo \
+    --logger "trx" --logger "console;verbosity=minimal" \
+    --results-directory "$results/$name" --blame-hang-timeout 5m || status=$?
+done
 
 # dotnet test prints no single summary over all assemblies: add up the TRX counters.
 passed=0 failed=0 skipped=0 files=0
-for trx in "$results"/*.trx; do
+for trx in "$results"/*/*.trx; do
   [ -e "$trx" ] || continue
   files=$((files + 1))
   counters=$(grep -o '<Counters [^>]*>' "$trx")
