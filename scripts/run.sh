@@ -8,4 +8,6 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 scripts/install-prerequisites.sh
 dotnet build src/MergeTrain.Server -c Release -v quiet -nologo
-exec dotnet run --project src/MergeTrain.Server -c Release --no-build -- --urls "${MERGETRAIN_URLS:-http://127.0.0.1:8080}" "$@"
+# Started from here (not with 'dotnet run', which moves into the project folder) so that the
+# relative data directory is ./.mergetrain at the top of the clone.
+exec dotnet src/MergeTrain.Server/bin/Release/net10.0/MergeTrain.Server.dll --urls "${MERGETRAIN_URLS:-http://127.0.0.1:8080}" "$@"
