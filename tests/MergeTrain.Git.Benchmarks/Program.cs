@@ -1,0 +1,1 @@
+Console.WriteLine("git benchmarks: not yet written");
