@@ -17,7 +17,19 @@ internal static class DapperTypes
         if (Interlocked.Exchange(ref _registered, 1) == 0)
         {
             SqlMapper.AddTypeHandler(new UtcDateTimeOffsetHandler());
+            SqlMapper.AddTypeHandler(new TextArrayHandler());
+
+            // Columns are snake_case, properties PascalCase.
+            DefaultTypeMap.MatchNamesWithUnderscores = true;
         }
+    }
+
+    // text[] arrives as string[]; records expose it read-only.
+    private sealed class TextArrayHandler : SqlMapper.TypeHandler<IReadOnlyList<string>>
+    {
+        public override IReadOnlyList<string> Parse(object value) => (string[])value;
+
+        public override void SetValue(IDbDataParameter parameter, IReadOnlyList<string>? value) => parameter.Value = value?.ToArray();
     }
 
     private sealed class UtcDateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>

@@ -1,7 +1,8 @@
 using MergeTrain.Server.Configuration;
 using MergeTrain.Server.Database;
 using MergeTrain.Server.Health;
-using MergeTrain.Server.Servers;
+using MergeTrain.Postgres.Jobs;
+using MergeTrain.Server.Jobs;
 
 namespace MergeTrain.Server;
 
@@ -22,11 +23,11 @@ public static class MergeTrainServer
         builder.Services.AddOptions<MergeTrainOptions>().Bind(builder.Configuration.GetSection(MergeTrainOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DatabaseReadiness>();
-        builder.Services.AddSingleton<ServerIdentity>();
+        builder.Services.AddOptions<JobServerOptions>().Bind(builder.Configuration.GetSection($"{MergeTrainOptions.Section}:Jobs"));
 
-        // Hosted services stop in reverse order: the heartbeat row goes before the database does.
+        // Hosted services stop in reverse order: the job server drains and deregisters before the database stops.
         builder.Services.AddHostedService<DatabaseStartup>();
-        builder.Services.AddHostedService<ServerHeartbeat>();
+        builder.Services.AddHostedService<JobServerHost>();
 
         var app = builder.Build();
         app.MapHealthEndpoints();
@@ -34,7 +35,7 @@ public static class MergeTrainServer
         var options = app.Configuration.GetSection(MergeTrainOptions.Section).Get<MergeTrainOptions>() ?? new MergeTrainOptions();
         app.Logger.LogInformation(
             "MergeTrain {Version} starting (environment {Environment}, data directory {DataDirectory}, database {Database})",
-            ServerIdentity.Version, app.Environment.EnvironmentName, options.DataDirectoryFullPath,
+            JobServer.Version, app.Environment.EnvironmentName, options.DataDirectoryFullPath,
             options.UsesEmbeddedDatabase ? "embedded" : "external");
         return app;
     }

@@ -17,6 +17,7 @@ public sealed class ServerStore
 
     private const string UpdateHeartbeat = "UPDATE servers SET heartbeat_at = @now WHERE id = @id";
     private const string Delete = "DELETE FROM servers WHERE id = @id";
+    private const string DeleteSilent = "DELETE FROM servers WHERE heartbeat_at < @cutoff";
     private const string SelectAll = """
         SELECT id, hostname, process_id AS ProcessId, version, started_at AS StartedAt, heartbeat_at AS HeartbeatAt
         FROM servers ORDER BY started_at
@@ -50,6 +51,13 @@ public sealed class ServerStore
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(Delete, new { id }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Removes the servers with no heartbeat since <paramref name="cutoff"/>; returns how many.</summary>
+    public async Task<int> RemoveSilentSinceAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(DeleteSilent, new { cutoff }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Every recorded instance, oldest first.</summary>
