@@ -1,0 +1,86 @@
+namespace MergeTrain.Core.Trains;
+
+/// <summary>One MR on a train (SPEC section 2): its pinned head, its current car commit and pipeline, and how it ended.</summary>
+public sealed record Car
+{
+    /// <summary>The MR's project-scoped id.</summary>
+    public required int Iid { get; init; }
+
+    /// <summary>The MR title, as when added.</summary>
+    public required string Title { get; init; }
+
+    /// <summary>The MR source branch.</summary>
+    public required string SourceBranch { get; init; }
+
+    /// <summary>The MR head commit pinned when the car was added.</summary>
+    public required string HeadSha { get; init; }
+
+    /// <summary>Who added the MR to the train.</summary>
+    public required string AddedBy { get; init; }
+
+    /// <summary>When the MR was added.</summary>
+    public required DateTimeOffset AddedAt { get; init; }
+
+    /// <summary>When the car last changed.</summary>
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The car's status (GitLab's names).</summary>
+    public CarStatus Status { get; init; } = CarStatus.Idle;
+
+    /// <summary>Where the car is in its build-publish-pipeline cycle.</summary>
+    public CarStage Stage { get; init; } = CarStage.Waiting;
+
+    /// <summary>The train-unique number of the current build; results of other builds are outdated.</summary>
+    public long Generation { get; init; }
+
+    /// <summary>The commit the current build merges onto (the car ahead's commit, or the target head).</summary>
+    public string? BaseSha { get; init; }
+
+    /// <summary>The current car commit, once built.</summary>
+    public string? CommitSha { get; init; }
+
+    /// <summary>Retries spent on the current car commit's pipeline.</summary>
+    public int Attempt { get; init; }
+
+    /// <summary>The current (or, for a finished car, the last) pipeline.</summary>
+    public PipelineSnapshot? Pipeline { get; init; }
+
+    /// <summary>When the current pipeline was requested; the pipeline timeout counts from here.</summary>
+    public DateTimeOffset? PipelineRequestedAt { get; init; }
+
+    /// <summary>How many times the car was thrown away and rebuilt.</summary>
+    public int Rebuilds { get; init; }
+
+    /// <summary>The commit a fast-forward of the target was requested to and not yet answered.</summary>
+    public string? PendingFastForwardSha { get; init; }
+
+    /// <summary>The pipeline that passed on <see cref="PendingFastForwardSha"/>.</summary>
+    public long? PendingFastForwardPipelineId { get; init; }
+
+    /// <summary>An ending that arrived while a merge was in flight; applied if the merge fails.</summary>
+    public CarEnding? PendingEnding { get; init; }
+
+    /// <summary>Whether an operator asked to merge it immediately.</summary>
+    public bool MergeImmediately { get; init; }
+
+    /// <summary>The operator who asked to merge it immediately.</summary>
+    public string? MergeImmediatelyBy { get; init; }
+
+    /// <summary>Why a dropped car was dropped.</summary>
+    public DropReason? DropReason { get; init; }
+
+    /// <summary>A human-readable account of how the car ended.</summary>
+    public string? Detail { get; init; }
+
+    /// <summary>The conflicting paths of a car dropped for a merge conflict (at most 10).</summary>
+    public IReadOnlyList<string> ConflictPaths { get; init; } = [];
+
+    /// <summary>The commit the target branch was moved to when the car merged.</summary>
+    public string? MergedSha { get; init; }
+
+    /// <summary>When the car was merged or dropped.</summary>
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Who ended the car (merged, removed, closed it).</summary>
+    public string? FinishedBy { get; init; }
+}

@@ -1,0 +1,32 @@
+using System.Text.Json.Serialization;
+
+namespace MergeTrain.Core.Trains;
+
+/// <summary>Where an active car is in its build-publish-pipeline cycle; finer than <see cref="CarStatus"/>.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<CarStage>))]
+public enum CarStage
+{
+    /// <summary>Nothing requested: beyond <c>MaxParallelPipelines</c>, or waiting for the car ahead.</summary>
+    Waiting,
+
+    /// <summary>A build of the car commit was requested.</summary>
+    Building,
+
+    /// <summary>The car commit exists; its publication as a branch was requested.</summary>
+    Publishing,
+
+    /// <summary>Published; the pipeline waits for the train to be resumed or for a retry.</summary>
+    ReadyForPipeline,
+
+    /// <summary>A pipeline was requested; its id is not known yet.</summary>
+    StartingPipeline,
+
+    /// <summary>The pipeline runs.</summary>
+    PipelineRunning,
+
+    /// <summary>The pipeline succeeded; the car merges when it is first.</summary>
+    PipelinePassed,
+
+    /// <summary>An operator's merge-immediately was requested and is being carried out.</summary>
+    MergingImmediately,
+}

@@ -1,0 +1,74 @@
+using System.Text;
+
+namespace MergeTrain.Core.Trains;
+
+/// <summary>The texts the train posts on MRs (SPEC section 3) and its merge commit message.</summary>
+public static class TrainNotes
+{
+    /// <summary>How many conflicting paths a note lists.</summary>
+    public const int MaxConflictPathsShown = 10;
+
+    /// <summary>The note on the first car of a train.</summary>
+    public const string StartedTrain = "started a merge train";
+
+    /// <summary>The note when an MR joins behind other cars.</summary>
+    public static string AddedAtPosition(int position) => $"added this merge request to the merge train at position {position}";
+
+    /// <summary>The note when the train merged the MR.</summary>
+    public static string MergedByTrain(long? pipelineId) =>
+        pipelineId is { } id ? $"merged by the merge train (pipeline #{id})" : "merged by the merge train";
+
+    /// <summary>The note when an operator merged the MR immediately.</summary>
+    public static string MergedImmediately(string actor) => $"merged immediately by {actor}, skipping the merge train pipeline";
+
+    /// <summary>The merge commit message of a car or merged result (SPEC section 3).</summary>
+    public static string MergeMessage(string sourceBranch, string targetBranch, string title, string projectPath, int iid) =>
+        $"Merge branch '{sourceBranch}' into '{targetBranch}'\n\n{title}\n\nSee merge request {projectPath}!{iid}";
+
+    /// <summary>The note when a car is dropped, with its reason.</summary>
+    public static string Dropped(DropReason reason, string detail, IReadOnlyList<string> conflictPaths)
+    {
+        var text = reason switch
+        {
+            DropReason.PipelineFailed => $"removed this merge request from the merge train because the pipeline did not succeed ({detail})",
+            DropReason.PipelineTimeout => $"removed this merge request from the merge train because the pipeline did not finish in time ({detail})",
+            DropReason.MergeConflict => "removed this merge request from the merge train because it has merge conflicts with the commits ahead of it",
+            DropReason.SourceUpdated => "removed this merge request from the merge train because the source branch was updated",
+            DropReason.Closed => "removed this merge request from the merge train because it was closed",
+            DropReason.Draft => "removed this merge request from the merge train because it was marked as draft",
+            DropReason.RemovedByUser => $"removed this merge request from the merge train ({detail})",
+            DropReason.TargetMissing => $"removed this merge request from the merge train because the target branch no longer exists ({detail})",
+            _ => $"removed this merge request from the merge train because of an error: {detail}",
+        };
+        return conflictPaths.Count == 0 ? text : text + ConflictList(conflictPaths);
+    }
+
+    /// <summary>The note when an MR's merged result conflicts with the target branch.</summary>
+    public static string MergedResultConflict(string targetBranch, IReadOnlyList<string> conflictPaths) =>
+        $"this merge request cannot be merged into '{targetBranch}' without conflicts" + ConflictList(conflictPaths);
+
+    /// <summary>The note when an MR's merged results pipeline fails.</summary>
+    public static string MergedResultFailed(long pipelineId, PipelineStatus status) =>
+        $"the merged results pipeline #{pipelineId} {(status == PipelineStatus.Canceled ? "was canceled" : "failed")}: the merge of this merge request into its target branch does not pass";
+
+    private static string ConflictList(IReadOnlyList<string> paths)
+    {
+        if (paths.Count == 0)
+        {
+            return "";
+        }
+
+        var text = new StringBuilder(":\n");
+        foreach (var path in paths.Take(MaxConflictPathsShown))
+        {
+            text.Append("\n- `").Append(path).Append('`');
+        }
+
+        if (paths.Count > MaxConflictPathsShown)
+        {
+            text.Append("\n- and ").Append(paths.Count - MaxConflictPathsShown).Append(" more");
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,66 @@
+namespace MergeTrain.Core.Trains;
+
+/// <summary>The per-project settings of a train (SPEC section 7); an input of every decision.</summary>
+public sealed record TrainSettings
+{
+    /// <summary>The branch prefix merged-results commits are published under (SPEC section 5).</summary>
+    public const string MergedResultsBranchPrefix = "merged-results/";
+
+    /// <summary>How many cars at the front of the train get a car commit and a pipeline (minimum 1; 1 is serial).</summary>
+    public int MaxParallelPipelines { get; init; } = 20;
+
+    /// <summary>How many times a failed car pipeline is retried before the car is dropped.</summary>
+    public int FailedPipelineRetries { get; init; }
+
+    /// <summary>A car pipeline running longer than this is cancelled and treated as failed.</summary>
+    public TimeSpan PipelineTimeout { get; init; } = TimeSpan.FromHours(2);
+
+    /// <summary>Whether MRs not on the train get merged results pipelines (SPEC section 4).</summary>
+    public bool MergedResultsPipelines { get; init; } = true;
+
+    /// <summary>The MR label that puts an MR on the train.</summary>
+    public string TrainLabel { get; init; } = "merge-train";
+
+    /// <summary>Car commits are published as branches <c>&lt;prefix&gt;&lt;target&gt;/&lt;iid&gt;</c>.</summary>
+    public string CarBranchPrefix { get; init; } = "merge-train/";
+
+    /// <summary>Throws when a setting is out of range; returns the settings for chaining.</summary>
+    public TrainSettings Validate()
+    {
+        if (MaxParallelPipelines < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxParallelPipelines), MaxParallelPipelines, "MaxParallelPipelines must be at least 1.");
+        }
+
+        if (FailedPipelineRetries < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FailedPipelineRetries), FailedPipelineRetries, "FailedPipelineRetries must not be negative.");
+        }
+
+        if (PipelineTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PipelineTimeout), PipelineTimeout, "PipelineTimeout must be positive.");
+        }
+
+        if (string.IsNullOrWhiteSpace(TrainLabel))
+        {
+            throw new ArgumentException("TrainLabel must not be empty.", nameof(TrainLabel));
+        }
+
+        if (string.IsNullOrWhiteSpace(CarBranchPrefix))
+        {
+            throw new ArgumentException("CarBranchPrefix must not be empty.", nameof(CarBranchPrefix));
+        }
+
+        return this;
+    }
+
+    /// <summary>The branch a car commit is published on for CI.</summary>
+    public string CarBranch(string targetBranch, int iid) => $"{CarBranchPrefix}{targetBranch}/{iid}";
+
+    /// <summary>The branch a merged-results commit is published on for CI.</summary>
+    public static string MergedResultsBranch(int iid) => $"{MergedResultsBranchPrefix}{iid}";
+
+    /// <summary>The ref in the service's repository that holds an MR's merged result or car commit.</summary>
+    public static string MergeRef(int iid) => $"refs/merge-requests/{iid}/merge";
+}

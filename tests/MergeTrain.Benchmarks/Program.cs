@@ -1,1 +1,0 @@
-Console.WriteLine("benchmarks: not yet written");

@@ -1,0 +1,507 @@
+using MergeTrain.Core.Trains;
+using NUnit.Framework;
+
+namespace MergeTrain.Core.Tests.Trains;
+
+/// <summary>
+/// Thousands of seeded random event sequences against a model of git, GitLab and CI that carries out
+/// effects late, out of order and twice; the invariants of SPEC section 3 ("Never") hold after every step.
+/// Reproduce a failure with the seed it prints: MERGETRAIN_SEED=&lt;seed&gt; dotnet test --filter Randomized.
+/// </summary>
+public class RandomizedTrainTests
+{
+    private const int Sequences = 3000;
+    private const int StepsPerSequence = 150;
+    private const int BaseSeed = 20261123;
+
+    [Test]
+    public void Randomized_event_sequences_keep_the_train_invariants()
+    {
+        var only = Environment.GetEnvironmentVariable("MERGETRAIN_SEED");
+        var seeds = only is null ? Enumerable.Range(BaseSeed, Sequences) : [int.Parse(only)];
+        var decisions = 0;
+        var merges = 0;
+        foreach (var seed in seeds)
+        {
+            var world = new TrainWorld(seed);
+            try
+            {
+                for (var step = 0; step < StepsPerSequence; step++)
+                {
+                    world.Step();
+                }
+
+                world.DrainAndCheckLiveness();
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                Assert.Fail($"seed {seed} failed after {world.Decisions} decisions (MERGETRAIN_SEED={seed}): {exception.Message}\n{exception.StackTrace}\nlast events:\n{string.Join("\n", world.History.TakeLast(15))}");
+            }
+
+            decisions += world.Decisions;
+            merges += world.Merges;
+        }
+
+        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train");
+        Assert.That(merges, Is.GreaterThan(0), "the sequences never merged anything: they test nothing");
+    }
+
+    /// <summary>The model: a git remote, GitLab MRs and pipelines, and an executor that is late and sloppy.</summary>
+    private sealed class TrainWorld
+    {
+        private const int MrPool = 12;
+        private readonly Random _random;
+        private readonly TrainEngine _engine;
+        private readonly List<TrainEffect> _pendingEffects = [];
+        private readonly List<TrainEvent> _delayedEvents = [];
+        private readonly Dictionary<string, HashSet<string>> _contents = [];
+        private readonly Dictionary<string, string> _commitBase = [];
+        private readonly Dictionary<string, int> _commitIid = [];
+        private readonly Dictionary<long, ModelPipeline> _pipelines = [];
+        private readonly Dictionary<int, ModelMr> _mrs = [];
+        private readonly HashSet<int> _expectedOnTrain = [];
+        private readonly HashSet<string> _successfulShas = [];
+        private readonly HashSet<int> _mergedByTrain = [];
+        private TrainState _state;
+        private DateTimeOffset _now = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
+        private string _target = "root";
+        private int _nextCommit;
+        private long _nextPipeline = 1;
+
+        public TrainWorld(int seed)
+        {
+            _random = new Random(seed);
+            var settings = new TrainSettings
+            {
+                MaxParallelPipelines = new[] { 1, 2, 3, 20 }[_random.Next(4)],
+                FailedPipelineRetries = _random.Next(2),
+                PipelineTimeout = TimeSpan.FromMinutes(60),
+                MergedResultsPipelines = _random.Next(2) == 0,
+            };
+            _engine = new TrainEngine(settings);
+            _state = TrainState.Create(1, "g/p", "main", _target);
+            _contents[_target] = [];
+            for (var iid = 1; iid <= MrPool; iid++)
+            {
+                _mrs[iid] = new ModelMr(iid, $"h{iid}v0");
+            }
+        }
+
+        public int Decisions { get; private set; }
+
+        public int Merges => _mergedByTrain.Count;
+
+        public List<string> History { get; } = [];
+
+        public void Step()
+        {
+            var roll = _random.Next(100);
+            var mr = _mrs[_random.Next(1, MrPool + 1)];
+            switch (roll)
+            {
+                case < 12:
+                    if (mr.State == MergeRequestState.Opened)
+                    {
+                        Send(new MergeRequestAdded(Snapshot(mr), _random.Next(10) == 0 ? "wrong" : null, "dev"));
+                    }
+
+                    break;
+                case < 14: Send(new MergeRequestRemoved(mr.Iid, "dev")); break;
+                case < 17:
+                    if (mr.State == MergeRequestState.Opened)
+                    {
+                        var old = mr.Head;
+                        mr.Head = $"h{mr.Iid}v{++mr.Version}";
+                        Send(new MergeRequestUpdated(Snapshot(mr), old, "dev"));
+                    }
+
+                    break;
+                case < 18:
+                    if (mr.State == MergeRequestState.Opened)
+                    {
+                        mr.State = MergeRequestState.Closed;
+                        Send(new MergeRequestClosed(mr.Iid, "dev"));
+                    }
+
+                    break;
+                case < 19:
+                    if (mr.State == MergeRequestState.Opened)
+                    {
+                        mr.Draft = !mr.Draft;
+                        Send(mr.Draft ? new MergeRequestDrafted(mr.Iid, "dev") : new MergeRequestUpdated(Snapshot(mr), null, "dev"));
+                    }
+
+                    break;
+                case < 21: PushOutside(); break;
+                case < 22: MergeOutside(mr); break;
+                case < 50: ExecuteEffect(); break;
+                case < 72: FinishPipeline(); break;
+                case < 85: DeliverDelayed(); break;
+                case < 92:
+                    _now += TimeSpan.FromMinutes(_random.Next(1, 40));
+                    Send(new TimerTicked());
+                    break;
+                case < 95: Send(_random.Next(2) == 0 ? new TrainPaused("ops") : new TrainResumed("ops")); break;
+                case < 96:
+                    if (_state.Cars.Count > 0)
+                    {
+                        Send(new MergeImmediatelyRequested(_state.Cars[_random.Next(_state.Cars.Count)].Iid, "ops"));
+                    }
+
+                    break;
+                default:
+                    if (mr.State == MergeRequestState.Closed && _random.Next(2) == 0)
+                    {
+                        mr.State = MergeRequestState.Opened;
+                        Send(new MergeRequestUpdated(Snapshot(mr), null, "dev"));
+                    }
+
+                    break;
+            }
+        }
+
+        public void DrainAndCheckLiveness()
+        {
+            Send(new TrainResumed("ops"));
+            for (var round = 0; round < 500 && (_state.Cars.Count > 0 || _pendingEffects.Count > 0 || _delayedEvents.Count > 0); round++)
+            {
+                while (_pendingEffects.Count > 0 || _delayedEvents.Count > 0)
+                {
+                    if (_pendingEffects.Count > 0)
+                    {
+                        ExecuteEffect(0);
+                    }
+                    else
+                    {
+                        DeliverDelayed(0);
+                    }
+                }
+
+                foreach (var pipeline in _pipelines.Values.Where(p => p.Status == PipelineStatus.Running).ToList())
+                {
+                    pipeline.Status = PipelineStatus.Success;
+                    _successfulShas.Add(pipeline.Sha);
+                    Send(new PipelineStatusChanged(pipeline.Id, pipeline.Sha, pipeline.Ref, PipelineStatus.Success, null));
+                }
+            }
+
+            Check(_state.Cars.Count == 0, $"train did not empty: {string.Join(", ", _state.Cars.Select(c => $"!{c.Iid} {c.Status}/{c.Stage}"))}");
+            Check(_state.TargetHeadSha == _target, $"engine believes target {_state.TargetHeadSha}, git has {_target}");
+            var leaked = _pipelines.Values.Where(p => p.IsCar && !p.Status.IsFinished()).ToList();
+            Check(leaked.Count == 0, $"car pipelines left running: {string.Join(", ", leaked.Select(p => p.Id))}");
+        }
+
+        private static MergeRequestSnapshot Snapshot(ModelMr mr) => new(mr.Iid, $"MR {mr.Iid}", $"b{mr.Iid}", "main", mr.Head, mr.Draft, mr.State);
+
+        private void PushOutside()
+        {
+            var sha = NewCommit(_target, null, null);
+            _target = sha;
+            Later(new TargetBranchMoved(sha, "someone"));
+        }
+
+        private void MergeOutside(ModelMr mr)
+        {
+            if (mr.State != MergeRequestState.Opened)
+            {
+                return;
+            }
+
+            var sha = NewCommit(_target, mr.Head, mr.Iid);
+            _target = sha;
+            mr.State = MergeRequestState.Merged;
+            Later(new MergeRequestMerged(mr.Iid, _random.Next(2) == 0 ? sha : null, "someone"));
+            Later(new TargetBranchMoved(sha, "someone"));
+        }
+
+        private string NewCommit(string baseSha, string? head, int? iid)
+        {
+            var sha = $"c{++_nextCommit}";
+            var contents = new HashSet<string>(_contents[baseSha]);
+            if (head is not null)
+            {
+                contents.Add(head);
+            }
+
+            _contents[sha] = contents;
+            _commitBase[sha] = baseSha;
+            if (iid is { } i)
+            {
+                _commitIid[sha] = i;
+            }
+
+            return sha;
+        }
+
+        private void ExecuteEffect(int? index = null)
+        {
+            if (_pendingEffects.Count == 0)
+            {
+                return;
+            }
+
+            var at = index ?? _random.Next(_pendingEffects.Count);
+            var effect = _pendingEffects[at];
+            _pendingEffects.RemoveAt(at);
+            var results = Execute(effect);
+
+            // A crash-and-replay executes the same effect twice; its key makes the second a no-op.
+            foreach (var result in results)
+            {
+                if (index is null && _random.Next(4) == 0)
+                {
+                    Later(result);
+                }
+                else
+                {
+                    Send(result);
+                }
+
+                if (index is null && _random.Next(15) == 0)
+                {
+                    Later(result);
+                }
+            }
+        }
+
+        private List<TrainEvent> Execute(TrainEffect effect)
+        {
+            switch (effect)
+            {
+                case BuildCar build:
+                    if (_contents[build.BaseSha].Contains(build.HeadSha))
+                    {
+                        // The head is already in the base: GitLab has merged it; the executor says so.
+                        return [new MergeRequestMerged(build.Iid, null, "merge-train")];
+                    }
+
+                    if (_random.Next(25) == 0)
+                    {
+                        return [new CarConflicted(build.Iid, build.Generation, build.BaseSha, ["x.txt"])];
+                    }
+
+                    return [new CarBuilt(build.Iid, build.Generation, build.BaseSha, NewCommit(build.BaseSha, build.HeadSha, build.Iid))];
+                case PublishCar publish:
+                    return [new CarPublished(publish.Iid, publish.Generation, publish.CommitSha)];
+                case StartPipeline start:
+                    {
+                        var pipeline = NewPipeline(start.Sha, start.Ref, isCar: true);
+                        var created = new PipelineCreated(start.Iid, start.Generation, start.Attempt, pipeline.Id, null);
+                        return _random.Next(8) == 0
+                            ? [new PipelineStatusChanged(pipeline.Id, pipeline.Sha, pipeline.Ref, PipelineStatus.Pending, null), created]
+                            : [created];
+                    }
+
+                case CancelPipeline cancel:
+                    if (_pipelines.TryGetValue(cancel.PipelineId, out var cancelled) && !cancelled.Status.IsFinished())
+                    {
+                        cancelled.Status = PipelineStatus.Canceled;
+                        return [new PipelineStatusChanged(cancelled.Id, cancelled.Sha, cancelled.Ref, PipelineStatus.Canceled, null)];
+                    }
+
+                    return [];
+                case FastForwardTarget fastForward:
+                    if (_target != fastForward.FromSha)
+                    {
+                        return [new FastForwardRejected(fastForward.Iid, fastForward.ToSha, _target)];
+                    }
+
+                    LandOnTarget(fastForward.ToSha, fastForward.Iid);
+                    return [new FastForwardSucceeded(fastForward.Iid, fastForward.FromSha, fastForward.ToSha), new TargetBranchMoved(fastForward.ToSha, "merge-train"), new MergeRequestMerged(fastForward.Iid, fastForward.ToSha, "merge-train")];
+                case MergeImmediately merge:
+                    if (_target != merge.BaseSha)
+                    {
+                        return [new MergeImmediatelyFailed(merge.Iid, merge.Generation, _target, [], "target moved")];
+                    }
+
+                    if (_contents[merge.BaseSha].Contains(merge.HeadSha))
+                    {
+                        return [new MergeRequestMerged(merge.Iid, null, "merge-train"), new MergeImmediatelyFailed(merge.Iid, merge.Generation, null, [], "already merged")];
+                    }
+
+                    var immediate = NewCommit(merge.BaseSha, merge.HeadSha, merge.Iid);
+                    LandOnTarget(immediate, merge.Iid);
+                    return [new MergedImmediately(merge.Iid, merge.Generation, immediate), new TargetBranchMoved(immediate, "merge-train")];
+                case BuildMergedResult build:
+                    if (_random.Next(20) == 0)
+                    {
+                        return [new MergedResultConflicted(build.Iid, build.Generation, ["y.txt"])];
+                    }
+
+                    return [new MergedResultBuilt(build.Iid, build.Generation, NewCommit(build.BaseSha, build.HeadSha, null))];
+                case StartMergedResultPipeline start:
+                    return [new MergedResultPipelineCreated(start.Iid, start.Generation, NewPipeline(start.Sha, start.Ref, isCar: false).Id, null)];
+                default:
+                    return [];
+            }
+        }
+
+        private void LandOnTarget(string sha, int iid)
+        {
+            // A merge brings exactly one MR head the target did not contain yet.
+            var brought = _contents[sha].Except(_contents[_target]).ToList();
+            Check(brought.Count == 1, $"!{iid} merged twice, or with another MR: {sha} brings [{string.Join(", ", brought)}]");
+            Check(_mergedByTrain.Add(iid), $"!{iid} merged twice by the train");
+            _target = sha;
+            _mrs[iid].State = MergeRequestState.Merged;
+        }
+
+        private ModelPipeline NewPipeline(string sha, string @ref, bool isCar)
+        {
+            var pipeline = new ModelPipeline(_nextPipeline++, sha, @ref, isCar);
+            _pipelines[pipeline.Id] = pipeline;
+            return pipeline;
+        }
+
+        private void FinishPipeline()
+        {
+            var running = _pipelines.Values.Where(p => p.Status == PipelineStatus.Running).ToList();
+            if (running.Count == 0)
+            {
+                return;
+            }
+
+            var pipeline = running[_random.Next(running.Count)];
+            var roll = _random.Next(100);
+            pipeline.Status = roll < 75 ? PipelineStatus.Success : roll < 95 ? PipelineStatus.Failed : PipelineStatus.Canceled;
+            if (pipeline.Status == PipelineStatus.Success)
+            {
+                _successfulShas.Add(pipeline.Sha);
+            }
+
+            var finished = new PipelineStatusChanged(pipeline.Id, pipeline.Sha, pipeline.Ref, pipeline.Status, null);
+            var late = new PipelineStatusChanged(pipeline.Id, pipeline.Sha, pipeline.Ref, PipelineStatus.Running, null);
+            switch (_random.Next(6))
+            {
+                case 0: Later(finished); Send(late); break;
+                case 1: Send(finished); Send(finished); break;
+                case 2: Send(finished); Later(late); break;
+                case 3: Later(finished); break;
+                default: Send(finished); break;
+            }
+        }
+
+        private void DeliverDelayed(int? index = null)
+        {
+            if (_delayedEvents.Count == 0)
+            {
+                return;
+            }
+
+            var at = index ?? _random.Next(_delayedEvents.Count);
+            var trainEvent = _delayedEvents[at];
+            _delayedEvents.RemoveAt(at);
+
+            // Events that report the target head carry it as fetched when they are decided (the shell fetches first).
+            Send(trainEvent switch
+            {
+                TargetBranchMoved moved => moved with { NewSha = _target },
+                MergeRequestMerged { MergeCommitSha: not null } merged => merged with { MergeCommitSha = _target },
+                FastForwardRejected rejected => rejected with { CurrentTargetSha = _target },
+                MergeImmediatelyFailed { CurrentTargetSha: not null } failed => failed with { CurrentTargetSha = _target },
+                _ => trainEvent,
+            });
+        }
+
+        private void Later(TrainEvent trainEvent) => _delayedEvents.Add(trainEvent);
+
+        private void Send(TrainEvent trainEvent)
+        {
+            var before = _state;
+            var decision = _engine.Decide(before, trainEvent, _now);
+            Decisions++;
+            Check(Decisions < 20_000, "the train does not settle: too many decisions");
+            History.Add($"{trainEvent} -> {string.Join("; ", decision.Effects.Select(e => e.Key))}{(decision.Rejection is null ? "" : " rejected: " + decision.Rejection.Message)}");
+            _state = decision.State;
+            _pendingEffects.AddRange(decision.Effects);
+            CheckInvariants(before, trainEvent, decision);
+        }
+
+        private void CheckInvariants(TrainState before, TrainEvent trainEvent, Decision decision)
+        {
+            var state = decision.State;
+            if (decision.Rejection is not null)
+            {
+                Check(ReferenceEquals(state, before) && decision.Effects.Count == 0, "a rejection changed the train");
+            }
+            else if (trainEvent is MergeRequestAdded added)
+            {
+                _expectedOnTrain.Add(added.MergeRequest.Iid);
+            }
+
+            // The target only moves to a car commit whose pipeline succeeded and whose base is the current target head.
+            foreach (var fastForward in decision.Effects.OfType<FastForwardTarget>())
+            {
+                Check(fastForward.FromSha == before.TargetHeadSha || fastForward.FromSha == state.TargetHeadSha, $"fast-forward from {fastForward.FromSha}, target is {before.TargetHeadSha}");
+                Check(_commitBase.TryGetValue(fastForward.ToSha, out var baseSha) && baseSha == fastForward.FromSha, $"{fastForward.ToSha} is not built on {fastForward.FromSha}");
+                Check(_successfulShas.Contains(fastForward.ToSha), $"fast-forward to {fastForward.ToSha} whose pipeline did not pass");
+                Check(_commitIid[fastForward.ToSha] == fastForward.Iid, "fast-forward to another MR's commit");
+            }
+
+            // No MR merges twice; every finished car has an outcome, and a reason when dropped.
+            foreach (var car in decision.Finished)
+            {
+                Check(car.Status is CarStatus.Merged or CarStatus.SkipMerged || (car.Status == CarStatus.Dropped && car.DropReason is not null), $"!{car.Iid} finished as {car.Status} without a reason");
+                Check(_expectedOnTrain.Remove(car.Iid), $"!{car.Iid} finished twice");
+            }
+
+            // Every added MR is on the train, merged, or dropped with a reason.
+            foreach (var iid in _expectedOnTrain)
+            {
+                Check(state.FindCar(iid) is not null, $"!{iid} was forgotten");
+            }
+
+            Check(state.Cars.Count == _expectedOnTrain.Count, "a car is on the train that nobody added");
+
+            // No more than MaxParallelPipelines car pipelines run.
+            var live = state.Cars.Count(car => car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed);
+            Check(live <= _engine.Settings.MaxParallelPipelines, $"{live} car pipelines > {_engine.Settings.MaxParallelPipelines}");
+
+            // No pipeline result of an outdated car commit is trusted.
+            if (trainEvent is PipelineStatusChanged changed && _pipelines[changed.PipelineId].IsCar)
+            {
+                var current = before.Cars.Any(car =>
+                    (car.Pipeline?.Id == changed.PipelineId && car.CommitSha == changed.Sha && car.Stage == CarStage.PipelineRunning)
+                    || (car.Stage == CarStage.StartingPipeline && car.CommitSha == changed.Sha && _engine.Settings.CarBranch("main", car.Iid) == changed.Ref));
+                Check(current || (decision.Effects.Count == 0 && decision.Audit.Count == 0), $"pipeline #{changed.PipelineId} of an outdated car commit changed the train");
+            }
+
+            // Every car pipeline the train does not know any more was cancelled.
+            Check(state.Cars.All(car => car.Stage != CarStage.Waiting || car.Pipeline is null), "a waiting car holds a pipeline");
+        }
+
+        private static void Check(bool condition, string message)
+        {
+            if (!condition)
+            {
+                throw new InvalidOperationException(message);
+            }
+        }
+    }
+
+    private sealed class ModelPipeline(long id, string sha, string @ref, bool isCar)
+    {
+        public long Id { get; } = id;
+
+        public string Sha { get; } = sha;
+
+        public string Ref { get; } = @ref;
+
+        public bool IsCar { get; } = isCar;
+
+        public PipelineStatus Status { get; set; } = PipelineStatus.Running;
+    }
+
+    private sealed class ModelMr(int iid, string head)
+    {
+        public int Iid { get; } = iid;
+
+        public string Head { get; set; } = head;
+
+        public int Version { get; set; }
+
+        public bool Draft { get; set; }
+
+        public MergeRequestState State { get; set; } = MergeRequestState.Opened;
+    }
+}
