@@ -7,14 +7,19 @@ namespace MergeTrain.Git;
 /// made here is exercised against real repositories by the tests, because we bind LibGit2Sharp
 /// to a libgit2 older than the one it was built for (ADR 0003).
 /// </summary>
-/// <remarks>Not thread-safe, like the LibGit2Sharp <see cref="Repository"/> it wraps.</remarks>
-public sealed class BareRepository : IDisposable
+/// <remarks>
+/// Not thread-safe, like the LibGit2Sharp <see cref="Repository"/> it wraps: use one instance per
+/// thread (several instances on one directory may merge at once; <see cref="ProjectRepository"/>
+/// serialises what writes shared files: fetch, push, configuration and references).
+/// </remarks>
+public sealed partial class BareRepository : IDisposable
 {
     // LibGit2Sharp resolves an anonymous URL by first looking it up as a remote name, which
     // libgit2 1.5 answers with "invalid spec" for paths and URLs; so we talk to remotes only
     // through one named remote whose URL follows the configuration.
     private const string RemoteName = "mergetrain";
     private readonly Repository _repository;
+    private NativeRepository? _native;
 
     static BareRepository() => LibGit2Native.EnsureLoaded();
 
@@ -36,6 +41,9 @@ public sealed class BareRepository : IDisposable
         return new BareRepository(new Repository(path));
     }
 
+    /// <summary>True when <paramref name="path"/> holds a git repository.</summary>
+    public static bool Exists(string path) => Repository.IsValid(path);
+
     /// <summary>Clones <paramref name="url"/> as a new bare repository at <paramref name="path"/>.</summary>
     public static BareRepository Clone(string url, string path, GitCredentials? credentials = null)
     {
@@ -43,11 +51,21 @@ public sealed class BareRepository : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         var options = new CloneOptions { IsBare = true, Checkout = false };
         options.FetchOptions.CredentialsProvider = CredentialsProvider(credentials);
-        var clonedPath = Repository.Clone(url, path, options);
+        string clonedPath;
+        try
+        {
+            clonedPath = Repository.Clone(url, path, options);
+        }
+        catch (LibGit2SharpException error)
+        {
+            throw GitRemoteException.From(error, "clone", url);
+        }
+
         return new BareRepository(new Repository(clonedPath));
     }
 
-    /// <summary>Fetches <paramref name="refspecs"/> from <paramref name="url"/> without naming a remote.</summary>
+    /// <summary>Fetches <paramref name="refspecs"/> from <paramref name="url"/> (through one named remote, see above).</summary>
+    /// <exception cref="GitRemoteException">The remote could not be reached or read; <see cref="GitAuthenticationException"/> when it refused the credentials.</exception>
     public void Fetch(string url, IReadOnlyList<string> refspecs, GitCredentials? credentials = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(url);
@@ -59,13 +77,21 @@ public sealed class BareRepository : IDisposable
             TagFetchMode = TagFetchMode.None,
         };
         EnsureRemote(url);
-        Commands.Fetch(_repository, RemoteName, refspecs, options, logMessage: null);
+        try
+        {
+            Commands.Fetch(_repository, RemoteName, refspecs, options, logMessage: null);
+        }
+        catch (LibGit2SharpException error)
+        {
+            throw GitRemoteException.From(error, "fetch from", url);
+        }
     }
 
     /// <summary>
     /// Pushes <paramref name="refspecs"/> to <paramref name="url"/>. A refspec without a leading
     /// <c>+</c> is a compare-and-swap: the remote updates it only as a fast-forward of the value
-    /// it advertised. Transport and authentication errors throw <see cref="LibGit2SharpException"/>.
+    /// it advertised. Transport and authentication errors throw <see cref="GitRemoteException"/>
+    /// (<see cref="GitAuthenticationException"/> for refused credentials).
     /// </summary>
     public PushResult Push(string url, IReadOnlyList<string> refspecs, GitCredentials? credentials = null)
     {
@@ -91,36 +117,43 @@ public sealed class BareRepository : IDisposable
                 .Select(spec => new RejectedReference(spec[(spec.IndexOf(':', StringComparison.Ordinal) + 1)..], error.Message))
                 .ToList());
         }
+        catch (LibGit2SharpException error)
+        {
+            throw GitRemoteException.From(error, "push to", url);
+        }
 
         return new PushResult(rejected);
     }
 
     /// <summary>
-    /// Merges <paramref name="theirsSha"/> into <paramref name="oursSha"/> in memory and, when
-    /// clean, writes a merge commit with parents [ours, theirs]. No working tree or index is touched.
+    /// Merges <paramref name="theirsSha"/> into <paramref name="oursSha"/> exactly as
+    /// <c>git merge-tree --write-tree</c> does and, when clean, writes a merge commit with parents
+    /// [ours, theirs], <paramref name="message"/> verbatim, and <paramref name="identity"/> as author
+    /// and committer at <paramref name="when"/>. No working tree, index or reference is touched.
     /// </summary>
+    /// <remarks>
+    /// The tree comes from the in-process fast path when it can prove git's result (see
+    /// BareRepository.TreeMerge.cs) and otherwise from git itself; the outcome says which.
+    /// </remarks>
     public MergeOutcome Merge(string oursSha, string theirsSha, string message, GitIdentity identity, DateTimeOffset when)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(identity);
         var ours = LookupCommit(oursSha);
         var theirs = LookupCommit(theirsSha);
-        var options = new MergeTreeOptions { FailOnConflict = false, SkipReuc = true, FindRenames = true };
-        var result = _repository.ObjectDatabase.MergeCommits(ours, theirs, options);
-        if (result.Status == MergeTreeStatus.Conflicts)
+
+        var (treeSha, route, conflicts) = MergeTrees(ours, theirs);
+        if (conflicts is not null)
         {
-            var paths = result.Conflicts
-                .Select(c => (c.Ours ?? c.Theirs ?? c.Ancestor).Path)
-                .Distinct(StringComparer.Ordinal)
-                .Order(StringComparer.Ordinal)
-                .ToList();
-            return new MergeOutcome.Conflicted(paths);
+            return new MergeOutcome.Conflicted(conflicts);
         }
 
+        var tree = _repository.Lookup<Tree>(treeSha)
+            ?? throw new InvalidOperationException($"Merged tree {treeSha} is missing from {Path}.");
         var signature = new Signature(identity.Name, identity.Email, when);
         var commit = _repository.ObjectDatabase.CreateCommit(
-            signature, signature, message, result.Tree, [ours, theirs], prettifyMessage: false);
-        return new MergeOutcome.Merged(commit.Sha, result.Tree.Sha);
+            signature, signature, message, tree, [ours, theirs], prettifyMessage: false);
+        return new MergeOutcome.Merged(commit.Sha, tree.Sha, route);
     }
 
     /// <summary>Points <paramref name="name"/> at <paramref name="sha"/>, creating or moving it.</summary>
@@ -164,7 +197,11 @@ public sealed class BareRepository : IDisposable
     public string MessageOf(string sha) => LookupCommit(sha).Message;
 
     /// <inheritdoc/>
-    public void Dispose() => _repository.Dispose();
+    public void Dispose()
+    {
+        _native?.Dispose();
+        _repository.Dispose();
+    }
 
     private Remote EnsureRemote(string url)
     {

@@ -1,0 +1,359 @@
+using LibGit2Sharp;
+
+namespace MergeTrain.Git;
+
+/// <remarks>
+/// The merge itself. Git's merge-ort is the reference; this file computes the same tree faster
+/// when it can prove that it does, and otherwise asks git.
+/// <para>
+/// The fast path walks the merge base, ours and theirs together and keeps, without descending, every
+/// entry that is equal on two of the three sides: unchanged on one side means "take the other",
+/// changed identically on both means "take either". Only directories changed on both sides are
+/// entered, and only files changed differently on both sides need a content merge. That is merge-ort's
+/// own result whenever rename detection has nothing to pair, which this file makes sure of:
+/// </para>
+/// <list type="bullet">
+/// <item>exactly one merge base (criss-cross histories make git merge the bases first);</item>
+/// <item>no rename can change the result. A rename pairs a deletion with an addition on one side; it
+/// matters only if the other side touched its source (modify/delete, rename/delete, rename/rename:
+/// both sides changed that path, which the walk sends to git, including identical deletions and
+/// additions) or its target (rename/add: likewise), or added something under a directory the rename
+/// vacated (directory renames). Git never treats the top-level directory as renamed, so that last
+/// case needs one side deleting and the other adding within the same top-level directory, which is
+/// checked for every top-level directory both sides changed. A type change counts as both.</item>
+/// <item>a path changed on both sides is a directory on all sides present (merged entry by entry) or
+/// a regular file on all three (content merge); anything else (modify/delete, add/add, file/directory,
+/// symlinks, submodules) goes to git;</item>
+/// <item>no <c>.gitattributes</c> above a file that needs a content merge (merge drivers, eol).</item>
+/// </list>
+/// <para>
+/// Content merges are not done by libgit2: merge-ort hard-codes the histogram diff for them and
+/// libgit2 1.5 only has Myers and patience, which can align repeated lines differently and so produce
+/// a different clean result. The files changed on both sides are instead merged by one
+/// <c>git merge-tree</c> on three synthetic commits holding only those files at their paths, where no
+/// rename is possible: the same content and mode merge git performs in the full merge, at the cost of
+/// one small process instead of a merge of the whole tree. A content conflict sends the whole merge
+/// to git, which then reports the conflicting paths exactly as it would.
+/// </para>
+/// </remarks>
+public sealed partial class BareRepository
+{
+    private const string AttributesFile = ".gitattributes";
+
+    // Fixed identity and time: the synthetic commits are a pure function of the files they hold,
+    // so merging the same files again writes no new objects.
+    private static readonly Signature SyntheticSignature = new("MergeTrain", "mergetrain@localhost", DateTimeOffset.UnixEpoch);
+
+    private (string Tree, MergeRoute Route, IReadOnlyList<string>? Conflicts) MergeTrees(Commit ours, Commit theirs)
+    {
+        if (TryFastMerge(ours, theirs) is { } fast)
+        {
+            return (fast.Tree, fast.Route, null);
+        }
+
+        var (clean, tree, conflicts) = GitCommandLine.MergeTree(Path, ours.Sha, theirs.Sha);
+        return (tree, MergeRoute.GitMergeTree, clean ? null : conflicts);
+    }
+
+    private (string Tree, MergeRoute Route)? TryFastMerge(Commit ours, Commit theirs)
+    {
+        _native ??= NativeRepository.Open(Path);
+        var bases = _native.FindMergeBases(Oid.Parse(ours.Sha), Oid.Parse(theirs.Sha));
+        if (bases.Count != 1)
+        {
+            return null;
+        }
+
+        var baseTree = Oid.Parse(LookupCommit(bases[0].ToString()).Tree.Sha);
+        var fileMerges = new List<FileMerge>();
+        var root = new TreeItem(TreeItem.DirectoryMode, baseTree);
+        if (!TryMergeEntry(string.Empty, root, Dir(ours.Tree.Sha), Dir(theirs.Tree.Sha), attributes: false, fileMerges, out var merged))
+        {
+            return null;
+        }
+
+        Dictionary<string, TreeItem>? mergedFiles = null;
+        if (fileMerges.Count > 0)
+        {
+            mergedFiles = MergeFiles(fileMerges);
+            if (mergedFiles is null)
+            {
+                return null;
+            }
+        }
+
+        var route = fileMerges.Count > 0 ? MergeRoute.TreeFastPathWithFileMerges : MergeRoute.TreeFastPath;
+        var tree = merged switch
+        {
+            null => WriteTree([]),
+            { Children: null } => merged.Item.Id,
+            _ => Materialize(merged, mergedFiles),
+        };
+        return (tree.ToString(), route);
+
+        static TreeItem Dir(string sha) => new(TreeItem.DirectoryMode, Oid.Parse(sha));
+    }
+
+    private bool TryMergeDirectory(string path, TreeItem? @base, TreeItem ours, TreeItem theirs, bool attributes, List<FileMerge> fileMerges, out Node? result)
+    {
+        result = null;
+        var baseItems = @base is { } b ? ReadTree(b.Id) : [];
+        var ourItems = ReadTree(ours.Id);
+        var theirItems = ReadTree(theirs.Id);
+        attributes |= baseItems.ContainsKey(AttributesFile) || ourItems.ContainsKey(AttributesFile) || theirItems.ContainsKey(AttributesFile);
+
+        var names = new HashSet<string>(ourItems.Keys, StringComparer.Ordinal);
+        names.UnionWith(theirItems.Keys);
+        names.UnionWith(baseItems.Keys);
+        var children = new List<(string Name, Node Node)>(names.Count);
+        bool sameAsOurs = true, sameAsTheirs = true;
+        foreach (var name in names)
+        {
+            TreeItem? bi = baseItems.TryGetValue(name, out var x) ? x : null;
+            TreeItem? oi = ourItems.TryGetValue(name, out var y) ? y : null;
+            TreeItem? ti = theirItems.TryGetValue(name, out var z) ? z : null;
+            if (!TryMergeEntry(path.Length == 0 ? name : path + "/" + name, bi, oi, ti, attributes, fileMerges, out var child))
+            {
+                return false;
+            }
+
+            sameAsOurs &= child?.Is(oi) ?? oi is null;
+            sameAsTheirs &= child?.Is(ti) ?? ti is null;
+            if (child is not null)
+            {
+                children.Add((name, child));
+            }
+        }
+
+        // A directory left empty disappears, as it does in git.
+        if (children.Count == 0)
+        {
+            return true;
+        }
+
+        result = sameAsOurs ? Node.Existing(ours) : sameAsTheirs ? Node.Existing(theirs) : Node.Directory(children);
+        return true;
+    }
+
+    private bool TryMergeEntry(string path, TreeItem? @base, TreeItem? ours, TreeItem? theirs, bool attributes, List<FileMerge> fileMerges, out Node? result)
+    {
+        result = null;
+        if (ours == theirs)
+        {
+            // The same change on both sides; unless it is a plain edit it may be half of a rename.
+            if (ours != @base && !IsPlainEdit(@base, ours))
+            {
+                return false;
+            }
+
+            result = ours is { } same ? Node.Existing(same) : null;
+            return true;
+        }
+
+        if (@base == ours)
+        {
+            result = theirs is { } changed ? Node.Existing(changed) : null;
+            return true;
+        }
+
+        if (@base == theirs)
+        {
+            result = ours is { } changed ? Node.Existing(changed) : null;
+            return true;
+        }
+
+        if (ours is { IsDirectory: true } o && theirs is { IsDirectory: true } t && @base is null or { IsDirectory: true })
+        {
+            var topLevel = path.Length > 0 && !path.Contains('/', StringComparison.Ordinal);
+            if (topLevel && @base is { } b && MayHideDirectoryRename(b.Id, o.Id, t.Id))
+            {
+                return false;
+            }
+
+            return TryMergeDirectory(path, @base, o, t, attributes, fileMerges, out result);
+        }
+
+        if (@base is { IsRegularFile: true } && ours is { IsRegularFile: true } && theirs is { IsRegularFile: true } && !attributes)
+        {
+            var merge = new FileMerge(path, @base.Value, ours.Value, theirs.Value);
+            fileMerges.Add(merge);
+            result = Node.Pending(merge);
+            return true;
+        }
+
+        return false;
+    }
+
+    // A modification of a file's content or executable bit, or a subtree holding only such
+    // modifications: no path appears or disappears, so no rename can be involved.
+    private bool IsPlainEdit(TreeItem? @base, TreeItem? changed)
+    {
+        if (@base is not { } b || changed is not { } c || b.Kind != c.Kind)
+        {
+            return false;
+        }
+
+        if (!b.IsDirectory)
+        {
+            return true;
+        }
+
+        bool added = false, deleted = false;
+        Diff(b.Id, c.Id, ref added, ref deleted);
+        return !added && !deleted;
+    }
+
+    // Within one top-level directory, one side deleting a path (a possible rename source) while the
+    // other adds one (which git would move along with a directory rename).
+    private bool MayHideDirectoryRename(Oid @base, Oid ours, Oid theirs)
+    {
+        bool oursAdded = false, oursDeleted = false, theirsAdded = false, theirsDeleted = false;
+        Diff(@base, ours, ref oursAdded, ref oursDeleted);
+        if (!oursAdded && !oursDeleted)
+        {
+            return false;
+        }
+
+        Diff(@base, theirs, ref theirsAdded, ref theirsDeleted);
+        return (oursDeleted && theirsAdded) || (theirsDeleted && oursAdded);
+    }
+
+    private void Diff(Oid @base, Oid side, ref bool added, ref bool deleted)
+    {
+        if (@base == side)
+        {
+            return;
+        }
+
+        var baseItems = ReadTree(@base);
+        var sideItems = ReadTree(side);
+        foreach (var (name, b) in baseItems)
+        {
+            if (!sideItems.TryGetValue(name, out var s))
+            {
+                deleted = true;
+            }
+            else if (b == s)
+            {
+                continue;
+            }
+            else if (b.IsDirectory && s.IsDirectory)
+            {
+                Diff(b.Id, s.Id, ref added, ref deleted);
+            }
+            else if (b.Kind != s.Kind)
+            {
+                added = deleted = true;
+            }
+
+            if (added && deleted)
+            {
+                return;
+            }
+        }
+
+        added |= sideItems.Keys.Any(name => !baseItems.ContainsKey(name));
+    }
+
+    // One git merge-tree on synthetic commits that hold only the files to merge: returns each
+    // file's merged entry, or null when any of them conflicts.
+    private Dictionary<string, TreeItem>? MergeFiles(List<FileMerge> merges)
+    {
+        var baseCommit = SyntheticCommit(merges, m => m.Base, []);
+        var oursCommit = SyntheticCommit(merges, m => m.Ours, [baseCommit]);
+        var theirsCommit = SyntheticCommit(merges, m => m.Theirs, [baseCommit]);
+        var (clean, treeSha, _) = GitCommandLine.MergeTree(Path, oursCommit.Sha, theirsCommit.Sha);
+        if (!clean)
+        {
+            return null;
+        }
+
+        var tree = _repository.Lookup<Tree>(treeSha) ?? throw new InvalidOperationException($"git's merged tree {treeSha} is missing.");
+        var merged = new Dictionary<string, TreeItem>(StringComparer.Ordinal);
+        foreach (var merge in merges)
+        {
+            var entry = tree[merge.Path] ?? throw new InvalidOperationException($"git merged {merge.Path} away in {treeSha}.");
+            merged[merge.Path] = new TreeItem((int)entry.Mode, Oid.Parse(entry.Target.Sha));
+        }
+
+        return merged;
+    }
+
+    private Commit SyntheticCommit(List<FileMerge> merges, Func<FileMerge, TreeItem> side, Commit[] parents)
+    {
+        var definition = new TreeDefinition();
+        foreach (var merge in merges)
+        {
+            var item = side(merge);
+            definition.Add(merge.Path, new ObjectId(item.Id.ToString()), (Mode)item.Mode);
+        }
+
+        var tree = _repository.ObjectDatabase.CreateTree(definition);
+        return _repository.ObjectDatabase.CreateCommit(
+            SyntheticSignature, SyntheticSignature, "mergetrain: file merge\n", tree, parents, prettifyMessage: false);
+    }
+
+    private Oid Materialize(Node directory, Dictionary<string, TreeItem>? mergedFiles)
+    {
+        var entries = new List<(string Name, TreeItem Item)>(directory.Children!.Count);
+        foreach (var (name, child) in directory.Children!)
+        {
+            var item = child.FileMerge is { } pending ? mergedFiles![pending.Path]
+                : child.Children is not null ? new TreeItem(TreeItem.DirectoryMode, Materialize(child, mergedFiles))
+                : child.Item;
+            entries.Add((name, item));
+        }
+
+        return WriteTree(entries);
+    }
+
+    // Writes a tree object as git does: entries ordered by name, a directory's name compared as if
+    // it ended in '/', both as UTF-8 bytes.
+    private Oid WriteTree(List<(string Name, TreeItem Item)> entries)
+    {
+        entries.Sort((x, y) => CompareTreeNames(x.Name, x.Item.IsDirectory, y.Name, y.Item.IsDirectory));
+        var bytes = new List<byte>(entries.Count * 40);
+        foreach (var (name, item) in entries)
+        {
+            item.AppendTo(bytes, name);
+        }
+
+        return Oid.Parse(_repository.ObjectDatabase.Write<Tree>(bytes.ToArray()).Sha);
+    }
+
+    private static int CompareTreeNames(string x, bool xIsDirectory, string y, bool yIsDirectory)
+    {
+        var a = System.Text.Encoding.UTF8.GetBytes(xIsDirectory ? x + "/" : x);
+        var b = System.Text.Encoding.UTF8.GetBytes(yIsDirectory ? y + "/" : y);
+        return a.AsSpan().SequenceCompareTo(b);
+    }
+
+    private Dictionary<string, TreeItem> ReadTree(Oid id) => (_native ??= NativeRepository.Open(Path)).ReadTree(id);
+
+    private sealed record FileMerge(string Path, TreeItem Base, TreeItem Ours, TreeItem Theirs);
+
+    /// <summary>One entry of the merged tree: an existing object, a new directory, or a file git is merging.</summary>
+    private sealed class Node
+    {
+        private Node(TreeItem item, List<(string Name, Node Node)>? children, FileMerge? fileMerge)
+        {
+            Item = item;
+            Children = children;
+            FileMerge = fileMerge;
+        }
+
+        public TreeItem Item { get; }
+
+        public List<(string Name, Node Node)>? Children { get; }
+
+        public FileMerge? FileMerge { get; }
+
+        public static Node Existing(TreeItem item) => new(item, null, null);
+
+        public static Node Directory(List<(string Name, Node Node)> children) => new(default, children, null);
+
+        public static Node Pending(FileMerge merge) => new(default, null, merge);
+
+        public bool Is(TreeItem? item) => Children is null && FileMerge is null && item == Item;
+    }
+}

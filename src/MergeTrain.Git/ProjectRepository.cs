@@ -1,0 +1,232 @@
+using System.Collections.Concurrent;
+
+namespace MergeTrain.Git;
+
+/// <summary>
+/// A project's bare repository as the service uses it: mirror the remote, build merge-request
+/// merge commits (cars and merged results), publish them as branches for CI, and fast-forward
+/// target branches. Safe to use from several threads (several trains of one project) at once.
+/// </summary>
+/// <remarks>
+/// Merges only add objects, which git's object database tolerates from many writers, so they run
+/// concurrently, each on its own <see cref="BareRepository"/> handle. Everything that rewrites a
+/// shared file (fetch, push, the remote's configuration, references) is serialised per repository
+/// directory within the process.
+/// </remarks>
+public sealed class ProjectRepository : IDisposable
+{
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+
+    private readonly ProjectRepositorySettings _settings;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _gate;
+    private readonly ConcurrentBag<BareRepository> _handles = [];
+    private bool _disposed;
+
+    private ProjectRepository(ProjectRepositorySettings settings, TimeProvider time)
+    {
+        _settings = settings;
+        _time = time;
+        _gate = Gates.GetOrAdd(Path, _ => new SemaphoreSlim(1, 1));
+    }
+
+    /// <summary>The bare repository's directory.</summary>
+    public string Path => System.IO.Path.GetFullPath(_settings.RepositoryPath);
+
+    /// <summary>Prepares access to the project's repository; nothing is read from the remote until <see cref="Fetch"/>.</summary>
+    public static ProjectRepository Open(ProjectRepositorySettings settings, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrEmpty(settings.DataDirectory);
+        ArgumentException.ThrowIfNullOrEmpty(settings.RepositoryUrl);
+        return new ProjectRepository(settings, time ?? TimeProvider.System);
+    }
+
+    /// <summary>
+    /// Brings every branch and merge request head up to date with the remote, cloning the
+    /// repository first when it does not exist yet.
+    /// </summary>
+    /// <exception cref="GitRemoteException">The remote could not be read (<see cref="GitAuthenticationException"/>: credentials refused).</exception>
+    public void Fetch() => Exclusive(() =>
+    {
+        if (!BareRepository.Exists(Path))
+        {
+            CloneInto(Path);
+        }
+
+        WithHandle(repository => repository.Fetch(_settings.RepositoryUrl, GitRefs.FetchRefspecs, _settings.Credentials));
+    });
+
+    /// <summary>
+    /// Builds merge(<paramref name="baseSha"/>, <paramref name="headSha"/>) as a merge commit with
+    /// parents [base, head] and <paramref name="message"/>, committed by the configured identity now,
+    /// and points <c>refs/merge-requests/&lt;iid&gt;/merge</c> at it. On a conflict the reference is
+    /// removed and the conflicting paths are returned. Nothing is cached: the result depends only on
+    /// the two commits given, so a rebuilt train never reuses a merge of a dropped car.
+    /// </summary>
+    public MergeOutcome BuildMergeRef(long iid, string baseSha, string headSha, string message)
+    {
+        var outcome = WithHandle(repository =>
+            repository.Merge(baseSha, headSha, message, _settings.Committer, _time.GetUtcNow()));
+        var reference = GitRefs.MergeRequestMerge(iid);
+        Exclusive(() => WithHandle(repository =>
+        {
+            if (outcome is MergeOutcome.Merged merged)
+            {
+                repository.SetReference(reference, merged.CommitSha);
+            }
+            else
+            {
+                repository.DeleteReference(reference);
+            }
+        }));
+        return outcome;
+    }
+
+    /// <summary>
+    /// Publishes <c>refs/merge-requests/&lt;iid&gt;/merge</c> as <paramref name="branch"/> on the remote
+    /// (a car branch or a merged-results branch), replacing whatever the branch held.
+    /// </summary>
+    /// <exception cref="GitRemoteException">The remote could not be reached or refused the credentials.</exception>
+    public PushResult PublishBranch(long iid, string branch)
+    {
+        var destination = GitRefs.Branch(branch);
+        var source = GitRefs.MergeRequestMerge(iid);
+        return Exclusive(() => WithHandle(repository =>
+        {
+            if (repository.ResolveReference(source) is null)
+            {
+                throw new InvalidOperationException($"{source} does not exist: build it before publishing it as {branch}.");
+            }
+
+            return repository.Push(_settings.RepositoryUrl, [$"+{source}:{destination}"], _settings.Credentials);
+        }));
+    }
+
+    /// <summary>Deletes <paramref name="branches"/> (car or merged-results branches) from the remote; missing branches are fine.</summary>
+    /// <exception cref="GitRemoteException">The remote could not be reached or refused the credentials.</exception>
+    public PushResult DeleteBranches(IReadOnlyList<string> branches)
+    {
+        ArgumentNullException.ThrowIfNull(branches);
+        var refspecs = branches.Select(branch => ":" + GitRefs.Branch(branch)).ToList();
+        return refspecs.Count == 0
+            ? new PushResult([])
+            : Exclusive(() => WithHandle(repository => repository.Push(_settings.RepositoryUrl, refspecs, _settings.Credentials)));
+    }
+
+    /// <summary>
+    /// Fast-forwards <paramref name="targetBranch"/> on the remote to <paramref name="commitSha"/> with a
+    /// non-forced push: a compare-and-swap that the remote refuses when the target moved so that the
+    /// commit is no longer a fast-forward of it. There is no way to force it: the refspec this method
+    /// sends never starts with <c>+</c>.
+    /// </summary>
+    /// <exception cref="GitRemoteException">The remote could not be reached or refused the credentials.</exception>
+    public TargetUpdate FastForwardTarget(string targetBranch, string commitSha)
+    {
+        var destination = GitRefs.Branch(targetBranch);
+        ArgumentException.ThrowIfNullOrEmpty(commitSha);
+
+        // libgit2 pushes references, not bare commit ids: stage the commit under a private name.
+        var staging = "refs/mergetrain/fast-forward/" + targetBranch;
+        var refspec = $"{staging}:{destination}";
+        return Exclusive(() => WithHandle(repository =>
+        {
+            repository.SetReference(staging, commitSha);
+            try
+            {
+                var result = repository.Push(_settings.RepositoryUrl, [refspec], _settings.Credentials);
+                if (!result.Succeeded)
+                {
+                    return new TargetUpdate(TargetUpdateStatus.RejectedNotFastForward, string.Join("; ", result.Rejected.Select(r => r.Reason)));
+                }
+
+                repository.SetReference(destination, commitSha);
+                return new TargetUpdate(TargetUpdateStatus.Updated);
+            }
+            finally
+            {
+                repository.DeleteReference(staging);
+            }
+        }));
+    }
+
+    /// <summary>The commit <paramref name="branch"/> points at in the local mirror, or null.</summary>
+    public string? ResolveBranch(string branch) => WithHandle(repository => repository.ResolveReference(GitRefs.Branch(branch)));
+
+    /// <summary>The commit a reference (e.g. <see cref="GitRefs.MergeRequestHead(long)"/>) points at in the local mirror, or null.</summary>
+    public string? ResolveReference(string reference) => WithHandle(repository => repository.ResolveReference(reference));
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_handles.TryTake(out var handle))
+        {
+            handle.Dispose();
+        }
+    }
+
+    private void CloneInto(string path)
+    {
+        // Clone beside the final place and move it there, so that a crash mid-clone leaves no
+        // half repository for the next start to trust.
+        var parent = System.IO.Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(parent);
+        var staging = System.IO.Path.Combine(parent, $".clone-{System.IO.Path.GetFileName(path)}-{Guid.NewGuid():N}");
+        try
+        {
+            BareRepository.Clone(_settings.RepositoryUrl, staging, _settings.Credentials).Dispose();
+            Directory.Move(staging, path);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    private T WithHandle<T>(Func<BareRepository, T> action)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_handles.TryTake(out var handle))
+        {
+            handle = BareRepository.OpenOrInit(Path);
+        }
+
+        try
+        {
+            return action(handle);
+        }
+        finally
+        {
+            _handles.Add(handle);
+        }
+    }
+
+    private void WithHandle(Action<BareRepository> action) => WithHandle<object?>(repository =>
+    {
+        action(repository);
+        return null;
+    });
+
+    private T Exclusive<T>(Func<T> action)
+    {
+        _gate.Wait();
+        try
+        {
+            return action();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void Exclusive(Action action) => Exclusive<object?>(() =>
+    {
+        action();
+        return null;
+    });
+}

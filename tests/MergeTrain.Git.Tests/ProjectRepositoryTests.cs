@@ -1,0 +1,192 @@
+using NUnit.Framework;
+using Shouldly;
+
+namespace MergeTrain.Git.Tests;
+
+/// <summary>The service's view of a project repository, against real remotes: a path, git daemon, and smart HTTP with a token.</summary>
+[TestFixture("path")]
+[TestFixture("git-daemon")]
+[TestFixture("http")]
+public class ProjectRepositoryTests(string transport)
+{
+    private const string Token = "test-token-not-a-secret";
+    private static readonly string[] RootFiles = ["README", "shared.txt"];
+
+    private TempDirectory _temp = null!;
+    private GitDaemon? _daemon;
+    private SmartHttpGitServer? _http;
+    private string _remotePath = null!;
+    private string _remoteUrl = null!;
+    private string _root = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _temp = new TempDirectory();
+        var served = Directory.CreateDirectory(_temp.Combine("served")).FullName;
+        _remotePath = Path.Combine(served, "project.git");
+        GitCli.Run(served, "init", "--bare", "--initial-branch=main", "project.git");
+        _root = CommitWriter.Commit(_remotePath, null, BareRepositoryTests.Files(("README", "hello\n"), ("shared.txt", "1\n2\n3\n4\n5\n6\n7\n8\n")));
+        GitCli.Run(_remotePath, "update-ref", "refs/heads/main", _root);
+        _remoteUrl = transport switch
+        {
+            "git-daemon" => (_daemon = GitDaemon.Start(served)).UrlFor("project.git"),
+            "http" => (_http = new SmartHttpGitServer(served, Token)).UrlFor("project.git"),
+            _ => _remotePath,
+        };
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _http?.Dispose();
+        _daemon?.Dispose();
+        _temp.Dispose();
+    }
+
+    [Test]
+    public void First_fetch_clones_and_later_fetches_bring_branches_and_merge_request_heads()
+    {
+        using var project = Open();
+
+        project.Fetch();
+        project.Path.ShouldBe(Path.Combine(_temp.Path, "repositories", "42.git"));
+        project.ResolveBranch("main").ShouldBe(_root);
+
+        var mr = MergeRequest(1, ("feature.txt", "f\n"));
+        var moved = CommitWriter.Commit(_remotePath, _root, BareRepositoryTests.Files(("lint.rules", "no-tabs\n")));
+        GitCli.Run(_remotePath, "update-ref", "refs/heads/main", moved);
+        project.Fetch();
+
+        project.ResolveBranch("main").ShouldBe(moved);
+        project.ResolveReference(GitRefs.MergeRequestHead(1)).ShouldBe(mr);
+    }
+
+    [Test]
+    public void A_car_is_built_on_its_base_published_replaced_and_deleted()
+    {
+        using var project = Open();
+        var mr1 = MergeRequest(1, ("one.txt", "1\n"));
+        var mr2 = MergeRequest(2, ("two.txt", "2\n"));
+        project.Fetch();
+
+        var car1 = project.BuildMergeRef(1, _root, mr1, "Merge branch 'one' into 'main'\n\nOne\n\nSee merge request g/p!1").ShouldBeOfType<MergeOutcome.Merged>();
+        var car2 = project.BuildMergeRef(2, car1.CommitSha, mr2, "car 2").ShouldBeOfType<MergeOutcome.Merged>();
+        GitCli.Run(project.Path, "rev-list", "--parents", "-n1", car2.CommitSha).ShouldBe($"{car2.CommitSha} {car1.CommitSha} {mr2}");
+        project.ResolveReference(GitRefs.MergeRequestMerge(2)).ShouldBe(car2.CommitSha);
+
+        var branch = GitRefs.CarBranch(GitRefs.DefaultCarBranchPrefix, "main", 2);
+        branch.ShouldBe("merge-train/main/2");
+        project.PublishBranch(2, branch).Succeeded.ShouldBeTrue();
+        project.PublishBranch(1, GitRefs.MergedResultsBranch(1)).Succeeded.ShouldBeTrue();
+        GitCli.Run(_remotePath, "rev-parse", "refs/heads/merge-train/main/2").ShouldBe(car2.CommitSha);
+        GitCli.Run(_remotePath, "rev-parse", "refs/heads/merged-results/1").ShouldBe(car1.CommitSha);
+
+        // Car 1 dropped: car 2 is rebuilt on the target; its branch is force-updated sideways.
+        var rebuilt = project.BuildMergeRef(2, _root, mr2, "car 2 again").ShouldBeOfType<MergeOutcome.Merged>();
+        project.PublishBranch(2, branch).Succeeded.ShouldBeTrue();
+        GitCli.Run(_remotePath, "rev-parse", "refs/heads/merge-train/main/2").ShouldBe(rebuilt.CommitSha);
+
+        project.DeleteBranches([branch, GitRefs.MergedResultsBranch(1)]).Succeeded.ShouldBeTrue();
+        GitCli.TryRun(_remotePath, "rev-parse", "--verify", "refs/heads/merge-train/main/2").ExitCode.ShouldNotBe(0);
+        GitCli.TryRun(_remotePath, "rev-parse", "--verify", "refs/heads/merged-results/1").ExitCode.ShouldNotBe(0);
+    }
+
+    [Test]
+    public void A_conflicting_car_reports_its_paths_and_leaves_no_merge_ref()
+    {
+        using var project = Open();
+        var mr1 = MergeRequest(1, ("shared.txt", "ONE\n"));
+        var mr2 = MergeRequest(2, ("shared.txt", "TWO\n"));
+        project.Fetch();
+        var car1 = project.BuildMergeRef(1, _root, mr1, "car 1").ShouldBeOfType<MergeOutcome.Merged>();
+        project.BuildMergeRef(2, _root, mr2, "stale car 2").ShouldBeOfType<MergeOutcome.Merged>();
+
+        project.BuildMergeRef(2, car1.CommitSha, mr2, "car 2").ShouldBeOfType<MergeOutcome.Conflicted>().Paths.ShouldBe(["shared.txt"]);
+
+        project.ResolveReference(GitRefs.MergeRequestMerge(2)).ShouldBeNull();
+    }
+
+    [Test]
+    public void The_target_is_fast_forwarded_only_while_the_tested_commit_is_a_fast_forward_of_it()
+    {
+        using var project = Open();
+        var mr1 = MergeRequest(1, ("one.txt", "1\n"));
+        var mr2 = MergeRequest(2, ("two.txt", "2\n"));
+        project.Fetch();
+        var car1 = project.BuildMergeRef(1, _root, mr1, "car 1").ShouldBeOfType<MergeOutcome.Merged>();
+
+        project.FastForwardTarget("main", car1.CommitSha).ShouldBe(new TargetUpdate(TargetUpdateStatus.Updated));
+        GitCli.Run(_remotePath, "rev-parse", "refs/heads/main").ShouldBe(car1.CommitSha);
+        project.ResolveBranch("main").ShouldBe(car1.CommitSha);
+
+        // Someone pushes to main; a car built on the old head must not land.
+        var car2 = project.BuildMergeRef(2, car1.CommitSha, mr2, "car 2").ShouldBeOfType<MergeOutcome.Merged>();
+        var hotfix = CommitWriter.Commit(_remotePath, car1.CommitSha, BareRepositoryTests.Files(("hotfix.txt", "h\n")));
+        GitCli.Run(_remotePath, "update-ref", "refs/heads/main", hotfix);
+
+        var update = project.FastForwardTarget("main", car2.CommitSha);
+
+        update.Status.ShouldBe(TargetUpdateStatus.RejectedNotFastForward);
+        GitCli.Run(_remotePath, "rev-parse", "refs/heads/main").ShouldBe(hotfix);
+    }
+
+    [Test]
+    public void Branch_names_that_could_force_a_push_are_refused()
+    {
+        using var project = Open();
+
+        Should.Throw<ArgumentException>(() => project.FastForwardTarget("+main", _root));
+        Should.Throw<ArgumentException>(() => project.FastForwardTarget("main:refs/heads/other", _root));
+        Should.Throw<ArgumentException>(() => project.PublishBranch(1, "+merge-train/main/1"));
+    }
+
+    [Test]
+    public void Trains_of_one_project_build_concurrently_while_the_repository_is_fetched()
+    {
+        using var project = Open();
+        var heads = Enumerable.Range(1, 16).Select(i => MergeRequest(i, ($"file{i}.txt", $"{i}\n"))).ToList();
+        project.Fetch();
+
+        // Four trains of four cars, built in parallel, while fetches run.
+        var trains = Enumerable.Range(0, 4).Select(train => Task.Run(() =>
+        {
+            var @base = _root;
+            for (var car = 0; car < 4; car++)
+            {
+                var iid = (train * 4) + car + 1;
+                var merged = project.BuildMergeRef(iid, @base, heads[iid - 1], $"car {iid}").ShouldBeOfType<MergeOutcome.Merged>();
+                @base = merged.CommitSha;
+            }
+
+            return @base;
+        })).ToList();
+        var fetches = Task.Run(() =>
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                project.Fetch();
+            }
+        });
+        Task.WaitAll([.. trains, fetches]);
+
+        for (var train = 0; train < 4; train++)
+        {
+            var last = trains[train].Result;
+            GitCli.Run(project.Path, "ls-tree", "--name-only", last).Split('\n')
+                .ShouldBe(RootFiles.Concat(Enumerable.Range((train * 4) + 1, 4).Select(i => $"file{i}.txt")).Order(StringComparer.Ordinal));
+        }
+
+        GitCli.Run(project.Path, "fsck", "--no-dangling").ShouldBeEmpty();
+    }
+
+    private ProjectRepository Open() =>
+        ProjectRepository.Open(new ProjectRepositorySettings(_temp.Path, 42, _remoteUrl) { Token = Token, Committer = new GitIdentity("Bot", "bot@example.com") });
+
+    private string MergeRequest(int iid, (string Path, string Content) change)
+    {
+        var head = CommitWriter.Commit(_remotePath, _root, BareRepositoryTests.Files(change), $"mr {iid}");
+        GitCli.Run(_remotePath, "update-ref", $"refs/merge-requests/{iid}/head", head);
+        return head;
+    }
+}
