@@ -1,0 +1,190 @@
+using MergeTrain.Core.Trains;
+using MergeTrain.Postgres.Jobs;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace MergeTrain.Postgres.Trains;
+
+/// <summary>
+/// Moves trains forward. Events enter a train's inbox with a refresh job in one transaction. A
+/// refresh then alternates short transactions with slow work: it decides the pending events with
+/// the engine and stores the new state with its effects (the outbox) under the train's row lock,
+/// claims the next effect, performs it outside any transaction, and records its outcome, whose
+/// events go back to the inbox. A crash anywhere leaves either undecided events or an unfinished
+/// effect, and the next refresh carries on from there.
+/// </summary>
+public sealed class TrainProcessor(NpgsqlDataSource dataSource, ITrainEffectExecutor executor, TimeProvider clock, ILogger<TrainProcessor> logger)
+{
+    private const int EventsPerDecision = 200;
+
+    /// <summary>Appends <paramref name="trainEvent"/> to a train's inbox and enqueues its refresh, in <paramref name="transaction"/>.</summary>
+    public async Task SubmitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long trainId, TrainEvent trainEvent, string source)
+    {
+        var now = clock.GetUtcNow();
+        await TrainStore.AppendEventAsync(connection, transaction, trainId, trainEvent, source, now);
+        await JobStore.EnqueueAsync(connection, transaction, TrainJobs.Refresh(trainId), now, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Decides <paramref name="trainEvent"/> at once, after whatever is already waiting, and returns
+    /// the engine's decision: for requests whose caller needs the answer (a refused add is a 409).
+    /// The effects are left to the refresh job this enqueues.
+    /// </summary>
+    public async Task<Decision> DecideNowAsync(long trainId, TrainEvent trainEvent, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var train = await TrainStore.LockAsync(connection, transaction, trainId);
+        var (state, pending) = await DecidePendingAsync(connection, transaction, train);
+        var engine = new TrainEngine(train.Settings);
+        var now = clock.GetUtcNow();
+        var decision = engine.Decide(state, trainEvent, now);
+        if (decision.Rejection is null)
+        {
+            pending.Add(decision);
+        }
+
+        await SaveAsync(connection, transaction, train, pending, now);
+        await JobStore.EnqueueAsync(connection, transaction, TrainJobs.Refresh(trainId), now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return decision;
+    }
+
+    /// <summary>
+    /// The refresh job's body for <paramref name="job"/>'s attempt: decide, perform, record, until
+    /// the train has nothing left to do or another running attempt is already working on it.
+    /// </summary>
+    public async Task RefreshAsync(long trainId, Job job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        while (true)
+        {
+            OpenEffect effect;
+            TrainState state;
+            await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+            {
+                var train = await TrainStore.LockAsync(connection, transaction, trainId);
+                var (decided, decisions) = await DecidePendingAsync(connection, transaction, train);
+                var now = clock.GetUtcNow();
+                await SaveAsync(connection, transaction, train, decisions, now);
+                state = decided;
+
+                var next = await TrainStore.NextOpenEffectAsync(connection, transaction, trainId);
+                if (next is null)
+                {
+                    // Nothing to perform: sleep until the engine's next timer, if it set one.
+                    var timer = decisions.Count > 0 ? decisions[^1].NextTimerAt : train.NextTimerAt;
+                    if (timer is { } at)
+                    {
+                        await JobStore.EnqueueAsync(connection, transaction, TrainJobs.Refresh(trainId, at), now, cancellationToken);
+                    }
+
+                    await transaction.CommitAsync(cancellationToken);
+                    return;
+                }
+
+                var ours = next.ClaimedJob == job.Id && next.ClaimedAttempt == job.Attempt;
+                if (next.InFlight && !ours && await TrainStore.IsJobAttemptRunningAsync(connection, transaction, next.ClaimedJob!.Value, next.ClaimedAttempt!.Value))
+                {
+                    // Another attempt is performing this train's effects and decides every event
+                    // before its next one, including whatever woke us: leave the train to it.
+                    await transaction.CommitAsync(cancellationToken);
+                    logger.LogDebug("Train {TrainId} is being refreshed by job {JobId}; nothing to do", trainId, next.ClaimedJob);
+                    return;
+                }
+
+                await TrainStore.ClaimEffectAsync(connection, transaction, next.Id, job.Id, job.Attempt);
+                await transaction.CommitAsync(cancellationToken);
+                effect = next;
+            }
+
+            await PerformAsync(trainId, state, effect, cancellationToken);
+        }
+    }
+
+    private async Task PerformAsync(long trainId, TrainState state, OpenEffect effect, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<TrainEvent> results;
+        try
+        {
+            results = await executor.ExecuteAsync(state, effect.Effect, new EffectAttempt(effect.Attempts + 1, effect.InFlight), cancellationToken);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+            await TrainStore.RecordEffectErrorAsync(connection, effect.Id, error.Message);
+            logger.LogWarning("Effect {EffectKey} of train {TrainId} failed: {Reason}", effect.Effect.Key, trainId, error.Message);
+            throw;
+        }
+
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            var now = clock.GetUtcNow();
+            await TrainStore.CompleteEffectAsync(connection, transaction, effect.Id, results, now);
+            foreach (var result in results)
+            {
+                await TrainStore.AppendEventAsync(connection, transaction, trainId, result, $"effect:{effect.Effect.Key}", now);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        logger.LogDebug("Effect {EffectKey} of train {TrainId} done: {Count} event(s)", effect.Effect.Key, trainId, results.Count);
+    }
+
+    /// <summary>Decides the inbox's waiting events (and a due timer) on the locked train.</summary>
+    private async Task<(TrainState State, List<Decision> Decisions)> DecidePendingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TrainRow train)
+    {
+        var engine = new TrainEngine(train.Settings);
+        var now = clock.GetUtcNow();
+        var state = train.State;
+        var decisions = new List<Decision>();
+        var events = await TrainStore.PendingEventsAsync(connection, transaction, train.Id, EventsPerDecision);
+        foreach (var pending in events)
+        {
+            var decision = engine.Decide(state, pending.Event, now);
+            if (decision.Rejection is { } rejection)
+            {
+                logger.LogInformation("Train {TrainId} refused {Event}: {Reason}", train.Id, pending.Event.GetType().Name, rejection.Message);
+            }
+
+            decisions.Add(decision);
+            state = decision.State;
+        }
+
+        if (train.NextTimerAt is { } timer && timer <= now)
+        {
+            var decision = engine.Decide(state, new TimerTicked(), now);
+            decisions.Add(decision);
+            state = decision.State;
+        }
+
+        if (events.Count > 0)
+        {
+            await TrainStore.MarkDecidedAsync(connection, transaction, events.Select(e => e.Id).ToList(), now);
+        }
+
+        return (state, decisions);
+    }
+
+    private static async Task SaveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TrainRow train, List<Decision> decisions, DateTimeOffset now)
+    {
+        if (decisions.Count == 0)
+        {
+            return;
+        }
+
+        await TrainStore.SaveAsync(
+            connection,
+            transaction,
+            train,
+            decisions[^1].State,
+            decisions.SelectMany(d => d.Effects).ToList(),
+            decisions.SelectMany(d => d.Audit).ToList(),
+            decisions.SelectMany(d => d.Finished).ToList(),
+            decisions[^1].NextTimerAt,
+            now);
+    }
+}
