@@ -13,8 +13,7 @@ public class ProjectRepositoryTests(string transport)
     private static readonly string[] RootFiles = ["README", "shared.txt"];
 
     private TempDirectory _temp = null!;
-    private GitDaemon? _daemon;
-    private SmartHttpGitServer? _http;
+    private ServedRemote _remote = null!;
     private string _remotePath = null!;
     private string _remoteUrl = null!;
     private string _root = null!;
@@ -23,24 +22,14 @@ public class ProjectRepositoryTests(string transport)
     public void SetUp()
     {
         _temp = new TempDirectory();
-        var served = Directory.CreateDirectory(_temp.Combine("served")).FullName;
-        _remotePath = Path.Combine(served, "project.git");
-        GitCli.Run(served, "init", "--bare", "--initial-branch=main", "project.git");
-        _root = CommitWriter.Commit(_remotePath, null, BareRepositoryTests.Files(("README", "hello\n"), ("shared.txt", "1\n2\n3\n4\n5\n6\n7\n8\n")));
-        GitCli.Run(_remotePath, "update-ref", "refs/heads/main", _root);
-        _remoteUrl = transport switch
-        {
-            "git-daemon" => (_daemon = GitDaemon.Start(served)).UrlFor("project.git"),
-            "http" => (_http = new SmartHttpGitServer(served, Token)).UrlFor("project.git"),
-            _ => _remotePath,
-        };
+        _remote = ServedRemote.Start(_temp, transport, BareRepositoryTests.Files(("README", "hello\n"), ("shared.txt", "1\n2\n3\n4\n5\n6\n7\n8\n")), Token);
+        (_remotePath, _remoteUrl, _root) = (_remote.Path, _remote.Url, _remote.Root);
     }
 
     [TearDown]
     public void TearDown()
     {
-        _http?.Dispose();
-        _daemon?.Dispose();
+        _remote.Dispose();
         _temp.Dispose();
     }
 

@@ -20,7 +20,7 @@ public class RemoteTransferTests(string transport)
     private const string CarRef = "refs/merge-requests/1/merge";
 
     private TempDirectory _temp = null!;
-    private GitDaemon? _daemon;
+    private ServedRemote _remote = null!;
     private string _remotePath = null!;
     private string _remoteUrl = null!;
     private string _root = null!;
@@ -29,29 +29,15 @@ public class RemoteTransferTests(string transport)
     public void SetUp()
     {
         _temp = new TempDirectory();
-        var served = Directory.CreateDirectory(_temp.Combine("served")).FullName;
-        _remotePath = Path.Combine(served, "project.git");
-        GitCli.Run(served, "init", "--bare", "--initial-branch=main", "project.git");
-        _root = CommitWriter.Commit(_remotePath, null, BareRepositoryTests.Files(("README", "hello\n")));
-        GitCli.Run(_remotePath, "update-ref", "refs/heads/main", _root);
-        var mrHead = CommitWriter.Commit(_remotePath, _root, BareRepositoryTests.Files(("feature.txt", "f\n")));
-        GitCli.Run(_remotePath, "update-ref", "refs/merge-requests/1/head", mrHead);
-
-        if (transport == "git-daemon")
-        {
-            _daemon = GitDaemon.Start(served);
-            _remoteUrl = _daemon.UrlFor("project.git");
-        }
-        else
-        {
-            _remoteUrl = _remotePath;
-        }
+        _remote = ServedRemote.Start(_temp, transport, BareRepositoryTests.Files(("README", "hello\n")));
+        (_remotePath, _remoteUrl, _root) = (_remote.Path, _remote.Url, _remote.Root);
+        _remote.SetReference("refs/merge-requests/1/head", CommitWriter.Commit(_remotePath, _root, BareRepositoryTests.Files(("feature.txt", "f\n"))));
     }
 
     [TearDown]
     public void TearDown()
     {
-        _daemon?.Dispose();
+        _remote.Dispose();
         _temp.Dispose();
     }
 
@@ -144,7 +130,7 @@ public class RemoteTransferTests(string transport)
     public void An_unreachable_remote_throws_instead_of_reporting_a_rejection()
     {
         using var local = BareRepository.OpenOrInit(_temp.Combine("local.git"));
-        var missing = transport == "git-daemon" ? _daemon!.UrlFor("missing.git") : _temp.Combine("missing.git");
+        var missing = transport == "git-daemon" ? _remoteUrl.Replace("project.git", "missing.git", StringComparison.Ordinal) : _temp.Combine("missing.git");
 
         Should.Throw<GitRemoteException>(() => local.Fetch(missing, ServiceRefspecs)).ShouldNotBeOfType<GitAuthenticationException>();
     }

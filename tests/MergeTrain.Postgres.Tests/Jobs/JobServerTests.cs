@@ -27,7 +27,7 @@ public class JobServerTests
     [SetUp]
     public async Task SetUp()
     {
-        _dataSource = await QueueDatabase.CreateAsync();
+        _dataSource = await ServiceDatabase.CreateAsync();
         await using var connection = await _dataSource.OpenConnectionAsync();
         await connection.ExecuteAsync(RecordingHandler.CreateTable);
     }

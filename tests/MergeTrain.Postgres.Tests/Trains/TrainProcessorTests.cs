@@ -19,7 +19,7 @@ public class TrainProcessorTests
     [SetUp]
     public async Task SetUp()
     {
-        _dataSource = await QueueDatabase.CreateAsync();
+        _dataSource = await ServiceDatabase.CreateAsync();
         _world = new SimulatedWorld();
         _processor = new TrainProcessor(_dataSource, _world, TimeProvider.System, NullLogger<TrainProcessor>.Instance);
     }

@@ -1,31 +1,13 @@
 using Dapper;
 using MergeTrain.Postgres.Webhooks;
-using Npgsql;
 using NUnit.Framework;
 using Shouldly;
 
 namespace MergeTrain.Postgres.Tests.Webhooks;
 
-public class WebhookDeliveryStoreTests
+public class WebhookDeliveryStoreTests : ServiceDatabaseTest
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
-    private NpgsqlDataSource _dataSource = null!;
-    private NpgsqlConnection _connection = null!;
-
-    [SetUp]
-    public async Task SetUp()
-    {
-        _dataSource = await QueueDatabase.CreateAsync();
-        _connection = await _dataSource.OpenConnectionAsync();
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _connection.DisposeAsync();
-        await _dataSource.DisposeAsync();
-    }
-
     [Test]
     public async Task A_redelivery_by_idempotency_key_or_by_uuid_and_body_is_a_duplicate()
     {
@@ -36,9 +18,9 @@ public class WebhookDeliveryStoreTests
         (await RecordAsync(first with { IdempotencyKey = null })).Outcome.ShouldBe(WebhookOutcome.Duplicate, "same UUID and body");
         (await RecordAsync(Delivery(uuid: "u-1", key: null, body: """{"a":2}"""))).Outcome.ShouldBe(WebhookOutcome.Accepted, "same UUID, another body");
 
-        (await WebhookDeliveryStore.CountSinceAsync(_connection, T0, CancellationToken.None))
+        (await WebhookDeliveryStore.CountSinceAsync(Connection, T0, CancellationToken.None))
             .ShouldBe(new Dictionary<WebhookOutcome, long> { [WebhookOutcome.Accepted] = 2, [WebhookOutcome.Duplicate] = 2 }, ignoreOrder: true);
-        (await _connection.ExecuteScalarAsync<long>("SELECT count(*) FROM webhook_deliveries WHERE outcome = 'duplicate' AND body IS NOT NULL")).ShouldBe(0);
+        (await Connection.ExecuteScalarAsync<long>("SELECT count(*) FROM webhook_deliveries WHERE outcome = 'duplicate' AND body IS NOT NULL")).ShouldBe(0);
     }
 
     [Test]
@@ -48,7 +30,7 @@ public class WebhookDeliveryStoreTests
         using var start = new Barrier(deliveries);
         var records = Enumerable.Range(0, deliveries).Select(_ => Task.Run(async () =>
         {
-            await using var connection = await _dataSource.OpenConnectionAsync();
+            await using var connection = await DataSource.OpenConnectionAsync();
             start.SignalAndWait();
             return await WebhookDeliveryStore.RecordAsync(connection, null, Delivery("same", "same", "{}"), T0, CancellationToken.None);
         }));
@@ -62,9 +44,9 @@ public class WebhookDeliveryStoreTests
     [Test]
     public async Task A_rejected_delivery_is_recorded_without_its_body_and_blocks_nothing()
     {
-        await WebhookDeliveryStore.RecordRejectedAsync(_connection, Delivery("u-9", "k-9", """{"secret":"x"}"""), "invalid X-Gitlab-Token", T0, CancellationToken.None);
+        await WebhookDeliveryStore.RecordRejectedAsync(Connection, Delivery("u-9", "k-9", """{"secret":"x"}"""), "invalid X-Gitlab-Token", T0, CancellationToken.None);
 
-        (await _connection.ExecuteScalarAsync<string?>("SELECT body::text FROM webhook_deliveries")).ShouldBeNull();
+        (await Connection.ExecuteScalarAsync<string?>("SELECT body::text FROM webhook_deliveries")).ShouldBeNull();
         (await RecordAsync(Delivery("u-9", "k-9", """{"secret":"x"}"""))).Outcome.ShouldBe(WebhookOutcome.Accepted, "a rejection is not a first delivery");
     }
 
@@ -73,9 +55,9 @@ public class WebhookDeliveryStoreTests
     {
         var (id, _) = await RecordAsync(Delivery("u-1", null, "{}"));
 
-        await WebhookDeliveryStore.MarkProcessedAsync(_connection, null, id, "train 3: merge request 7 added", T0.AddSeconds(1));
+        await WebhookDeliveryStore.MarkProcessedAsync(Connection, null, id, "train 3: merge request 7 added", T0.AddSeconds(1));
 
-        var row = await _connection.QuerySingleAsync<(DateTime ProcessedAt, string Detail)>("SELECT processed_at, detail FROM webhook_deliveries WHERE id = @id", new { id });
+        var row = await Connection.QuerySingleAsync<(DateTime ProcessedAt, string Detail)>("SELECT processed_at, detail FROM webhook_deliveries WHERE id = @id", new { id });
         row.Detail.ShouldBe("train 3: merge request 7 added");
         new DateTimeOffset(row.ProcessedAt, TimeSpan.Zero).ShouldBe(T0.AddSeconds(1));
     }
@@ -84,5 +66,5 @@ public class WebhookDeliveryStoreTests
         new(42, "Merge Request Hook", uuid, key, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(body))), body);
 
     private Task<(long Id, WebhookOutcome Outcome)> RecordAsync(WebhookDelivery delivery) =>
-        WebhookDeliveryStore.RecordAsync(_connection, null, delivery, T0, CancellationToken.None);
+        WebhookDeliveryStore.RecordAsync(Connection, null, delivery, T0, CancellationToken.None);
 }
