@@ -1,0 +1,35 @@
+namespace MergeTrain.GitLab.Api;
+
+/// <summary>The fields of GitLab's merge request object that MergeTrain reads.</summary>
+public sealed record GitLabMergeRequest(
+    long Id,
+    int Iid,
+    long ProjectId,
+    string Title,
+    string? Description,
+    string State,
+    bool Draft,
+    string Sha,
+    string SourceBranch,
+    string TargetBranch,
+    string WebUrl,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<string> Labels,
+    GitLabUser? Author);
+
+/// <summary>The fields of GitLab's pipeline object that MergeTrain reads.</summary>
+public sealed record GitLabPipeline(
+    long Id,
+    string Sha,
+    string Ref,
+    string Status,
+    string? WebUrl,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? UpdatedAt);
+
+/// <summary>GitLab's user object, as embedded in merge requests and events.</summary>
+public sealed record GitLabUser(long Id, string Username, string Name, string? State, string? AvatarUrl, string? WebUrl);
+
+/// <summary>A commit status to set (<c>state</c>: pending, running, success, failed, canceled).</summary>
+public sealed record GitLabCommitStatus(string State, string Name, string? TargetUrl, string? Description, string? Ref = null);

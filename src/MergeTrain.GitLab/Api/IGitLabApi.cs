@@ -1,0 +1,50 @@
+namespace MergeTrain.GitLab.Api;
+
+/// <summary>
+/// The GitLab v4 calls MergeTrain makes (SPEC section 5), on a project's GitLab with its token.
+/// Throttling (429), server errors (5xx) and timeouts are retried with backoff inside; other
+/// 4xx answers throw <see cref="GitLabApiException"/> at once.
+/// </summary>
+public interface IGitLabApi
+{
+    /// <summary><c>GET /projects/:id/merge_requests/:iid</c>.</summary>
+    Task<GitLabMergeRequest> GetMergeRequestAsync(GitLabConnection gitLab, long projectId, int iid, CancellationToken cancellationToken);
+
+    /// <summary><c>POST /projects/:id/pipeline</c> with <c>ref</c> (<paramref name="gitRef"/>) and <c>variables</c>.</summary>
+    Task<GitLabPipeline> CreatePipelineAsync(
+        GitLabConnection gitLab, long projectId, string gitRef, IReadOnlyDictionary<string, string> variables, CancellationToken cancellationToken);
+
+    /// <summary><c>GET /projects/:id/pipelines/:pipeline_id</c>.</summary>
+    Task<GitLabPipeline> GetPipelineAsync(GitLabConnection gitLab, long projectId, long pipelineId, CancellationToken cancellationToken);
+
+    /// <summary><c>POST /projects/:id/pipelines/:pipeline_id/cancel</c>.</summary>
+    Task<GitLabPipeline> CancelPipelineAsync(GitLabConnection gitLab, long projectId, long pipelineId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <c>GET /projects/:id/pipelines?ref=:ref&amp;sha=:sha</c>: before starting a pipeline again
+    /// after a crash, the service looks for the one it may already have started.
+    /// </summary>
+    Task<IReadOnlyList<GitLabPipeline>> ListPipelinesAsync(GitLabConnection gitLab, long projectId, string gitRef, string sha, CancellationToken cancellationToken);
+
+    /// <summary><c>POST /projects/:id/merge_requests/:iid/notes</c> with <c>body</c>.</summary>
+    Task CreateNoteAsync(GitLabConnection gitLab, long projectId, int iid, string body, CancellationToken cancellationToken);
+
+    /// <summary><c>POST /projects/:id/statuses/:sha</c>.</summary>
+    Task SetCommitStatusAsync(GitLabConnection gitLab, long projectId, string sha, GitLabCommitStatus status, CancellationToken cancellationToken);
+}
+
+/// <summary>Where a project's GitLab is and the token to call it with.</summary>
+/// <param name="BaseUrl">The instance's root, e.g. <c>https://gitlab.example.com</c>; the API is under <c>/api/v4</c>.</param>
+/// <param name="Token">Sent as <c>PRIVATE-TOKEN</c>; never logged.</param>
+public sealed record GitLabConnection(Uri BaseUrl, string Token)
+{
+    /// <summary>Keeps the token out of logs.</summary>
+    public override string ToString() => $"GitLabConnection {{ BaseUrl = {BaseUrl} }}";
+}
+
+/// <summary>GitLab answered a call with an error that retrying will not fix (a 4xx other than 429).</summary>
+public sealed class GitLabApiException(int statusCode, string message) : Exception(message)
+{
+    /// <summary>The HTTP status GitLab answered with.</summary>
+    public int StatusCode { get; } = statusCode;
+}
