@@ -29,7 +29,8 @@ public sealed record GitLabPipeline(
     DateTimeOffset? UpdatedAt);
 
 /// <summary>GitLab's user object, as embedded in merge requests and events.</summary>
-public sealed record GitLabUser(long Id, string Username, string Name, string? State, string? AvatarUrl, string? WebUrl);
+/// <remarks>Only id, username and name are required when reading: the rest is display detail some embeddings leave out.</remarks>
+public sealed record GitLabUser(long Id, string Username, string Name, string? State = null, string? AvatarUrl = null, string? WebUrl = null);
 
 /// <summary>A commit status to set (<c>state</c>: pending, running, success, failed, canceled).</summary>
 public sealed record GitLabCommitStatus(string State, string Name, string? TargetUrl, string? Description, string? Ref = null);

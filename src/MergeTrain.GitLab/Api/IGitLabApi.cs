@@ -2,8 +2,10 @@ namespace MergeTrain.GitLab.Api;
 
 /// <summary>
 /// The GitLab v4 calls MergeTrain makes (SPEC section 5), on a project's GitLab with its token.
-/// Throttling (429), server errors (5xx) and timeouts are retried with backoff inside; other
-/// 4xx answers throw <see cref="GitLabApiException"/> at once.
+/// Throttling (429), server errors (5xx), network errors and timeouts are retried with backoff
+/// inside; when the attempts run out they throw <see cref="GitLabUnavailableException"/> (transient:
+/// try again later). Other 4xx answers, and answers that are not the documented JSON, throw
+/// <see cref="GitLabApiException"/> at once (permanent).
 /// </summary>
 public interface IGitLabApi
 {
