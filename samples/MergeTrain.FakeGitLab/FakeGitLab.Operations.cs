@@ -1,0 +1,47 @@
+namespace MergeTrain.FakeGitLab;
+
+/// <summary>The state changes behind the write endpoints, shared with the simulated users.</summary>
+public sealed partial class FakeGitLab
+{
+    /// <summary>Starts a pipeline on a branch's head; null when the branch does not exist.</summary>
+    internal async Task<FakePipeline?> CreatePipelineAsync(
+        ProjectEntry entry, string branch, IReadOnlyDictionary<string, string> variables, FakeUser user, CancellationToken cancellationToken)
+    {
+        var sha = await entry.Repository.ResolveAsync("refs/heads/" + branch, cancellationToken);
+        if (sha is null)
+        {
+            return null;
+        }
+
+        var now = Now;
+        var pipeline = _store.AddPipeline(entry.Project.Id, (id, iid) => new FakePipeline
+        {
+            Id = id,
+            Iid = iid,
+            ProjectId = entry.Project.Id,
+            Sha = sha,
+            Ref = branch,
+            Status = PipelineStatuses.Created,
+            Variables = variables,
+            User = user,
+            CreatedAt = now,
+            UpdatedAt = now,
+            WebUrl = $"{entry.Project.WebUrl}/-/pipelines/{id}",
+        });
+        Ci.Start(entry, pipeline);
+
+        return pipeline;
+    }
+
+    internal Task<FakePipeline?> CancelPipelineAsync(ProjectEntry entry, long pipelineId) => Ci.CancelAsync(entry, pipelineId);
+
+    /// <summary>Stores a note and queues its Note Hook; the task in the result completes on delivery.</summary>
+    internal async Task<(FakeNote Note, Task Delivery)> AddNoteAsync(ProjectEntry entry, FakeMergeRequest mergeRequest, string body, FakeUser author)
+    {
+        var note = _store.AddNote(id => new FakeNote(id, entry.Project.Id, mergeRequest.Iid, body, author, Now));
+        var lastCommit = await ReadCommitAsync(entry, mergeRequest.Sha);
+        var delivery = _sender.SendAsync("Note Hook", _payloads.NoteHook(entry.Project, author, note, mergeRequest, lastCommit));
+
+        return (note, delivery);
+    }
+}
