@@ -1,7 +1,16 @@
 using MergeTrain.Server.Configuration;
 using MergeTrain.Server.Database;
 using MergeTrain.Server.Health;
+using MergeTrain.Core.Trains;
 using MergeTrain.Postgres.Jobs;
+using MergeTrain.Postgres.Trains;
+using MergeTrain.Server.Api;
+using MergeTrain.Server.Mediation;
+using MergeTrain.Server.Pipelines;
+using MergeTrain.Server.Trains;
+using MergeTrain.Server.Webhooks;
+using MergeTrain.GitLab.Api;
+using Microsoft.AspNetCore.Authentication;
 using MergeTrain.Server.Jobs;
 
 namespace MergeTrain.Server;
@@ -23,6 +32,26 @@ public static class MergeTrainServer
         builder.Services.AddOptions<MergeTrainOptions>().Bind(builder.Configuration.GetSection(MergeTrainOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DatabaseReadiness>();
+        builder.Services.AddSingleton<ProjectCatalog>();
+        builder.Services.AddSingleton<ProjectRepositories>();
+
+        // The data source exists once the database is ready; only what runs after that resolves it.
+        builder.Services.AddSingleton(provider => provider.GetRequiredService<DatabaseReadiness>().DataSource ?? throw new DatabaseNotReadyException());
+        builder.Services.AddSingleton<ITrainEffectExecutor, TrainEffectExecutor>();
+        builder.Services.AddSingleton<TrainProcessor>();
+        builder.Services.AddSingleton<IJobHandler, TrainRefreshHandler>();
+        builder.Services.AddSingleton<IJobHandler, WebhookProcessor>();
+        builder.Services.AddSingleton<IJobHandler, PipelinePoller>();
+        builder.Services.AddGitLabClient();
+
+        builder.Services.AddMediation();
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddAuthentication(ApiTokenAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthentication>(ApiTokenAuthentication.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(ApiTokenAuthentication.AdminPolicy, policy => policy.RequireRole(ApiRoles.Admin));
         builder.Services.AddOptions<JobServerOptions>().Bind(builder.Configuration.GetSection($"{MergeTrainOptions.Section}:Jobs"));
 
         // Hosted services stop in reverse order: the job server drains and deregisters before the database stops.
@@ -30,7 +59,16 @@ public static class MergeTrainServer
         builder.Services.AddHostedService<JobServerHost>();
 
         var app = builder.Build();
+
+        // Configuration errors surface at start, not at the first request.
+        _ = app.Services.GetRequiredService<ProjectCatalog>();
+        app.UseExceptionHandler();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHealthEndpoints();
+        app.MapMergeTrainApi();
+        app.MapGitLabWebhooks();
+        app.MapOpenApi();
 
         var options = app.Configuration.GetSection(MergeTrainOptions.Section).Get<MergeTrainOptions>() ?? new MergeTrainOptions();
         app.Logger.LogInformation(

@@ -26,26 +26,41 @@ public sealed class TrainProcessor(NpgsqlDataSource dataSource, ITrainEffectExec
     }
 
     /// <summary>
-    /// Decides <paramref name="trainEvent"/> at once, after whatever is already waiting, and returns
-    /// the engine's decision: for requests whose caller needs the answer (a refused add is a 409).
-    /// The effects are left to the refresh job this enqueues.
+    /// Decides <paramref name="trainEvents"/> at once, after whatever is already waiting, inside the
+    /// caller's transaction, and returns the engine's last decision: for requests whose caller needs
+    /// the answer (a refused add is a 409). A refused event changes nothing. The effects are left to
+    /// the refresh job this enqueues.
     /// </summary>
+    public async Task<Decision> DecideNowAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long trainId, IReadOnlyList<TrainEvent> trainEvents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(trainEvents);
+        var train = await TrainStore.LockAsync(connection, transaction, trainId);
+        var (state, decisions) = await DecidePendingAsync(connection, transaction, train);
+        var engine = new TrainEngine(train.Settings);
+        var now = clock.GetUtcNow();
+        Decision? last = null;
+        foreach (var trainEvent in trainEvents)
+        {
+            last = engine.Decide(state, trainEvent, now);
+            if (last.Rejection is null)
+            {
+                decisions.Add(last);
+                state = last.State;
+            }
+        }
+
+        await SaveAsync(connection, transaction, train, decisions, now);
+        await JobStore.EnqueueAsync(connection, transaction, TrainJobs.Refresh(trainId), now, cancellationToken);
+        return last ?? throw new ArgumentException("No event to decide.", nameof(trainEvents));
+    }
+
+    /// <summary>As the other overload, in a transaction of its own.</summary>
     public async Task<Decision> DecideNowAsync(long trainId, TrainEvent trainEvent, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var train = await TrainStore.LockAsync(connection, transaction, trainId);
-        var (state, pending) = await DecidePendingAsync(connection, transaction, train);
-        var engine = new TrainEngine(train.Settings);
-        var now = clock.GetUtcNow();
-        var decision = engine.Decide(state, trainEvent, now);
-        if (decision.Rejection is null)
-        {
-            pending.Add(decision);
-        }
-
-        await SaveAsync(connection, transaction, train, pending, now);
-        await JobStore.EnqueueAsync(connection, transaction, TrainJobs.Refresh(trainId), now, cancellationToken);
+        var decision = await DecideNowAsync(connection, transaction, trainId, [trainEvent], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return decision;
     }

@@ -27,3 +27,12 @@ public sealed record OpenEffect(long Id, TrainEffect Effect, bool InFlight, int 
 /// <summary>Another writer changed the train since it was read.</summary>
 public sealed class TrainVersionConflictException(long trainId, long version)
     : Exception($"Train {trainId} changed since version {version} was read.");
+
+/// <summary>A pipeline we believe unfinished and have not heard of lately.</summary>
+/// <param name="ProjectId">The project.</param>
+/// <param name="Id">GitLab's pipeline id.</param>
+/// <param name="TrainId">The train that started it.</param>
+/// <param name="Sha">The commit it runs on.</param>
+/// <param name="Ref">The branch it runs on.</param>
+/// <param name="Status">Its last known status.</param>
+public sealed record QuietPipeline(long ProjectId, long Id, long TrainId, string Sha, string Ref, string Status);

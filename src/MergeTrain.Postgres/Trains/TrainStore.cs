@@ -98,7 +98,24 @@ public static class TrainStore
         ORDER BY (id = @pipelineId) DESC LIMIT 1
         """;
 
+    // Pipelines still running by our last word whose last news is older than the cutoff.
+    private const string SelectQuietPipelines = """
+        SELECT p.project_id, p.id, p.train_id, p.sha, p.ref, p.status
+        FROM pipelines p
+        WHERE p.status IN ('created', 'waiting_for_resource', 'preparing', 'pending', 'running', 'scheduled', 'manual')
+          AND p.updated_at < @cutoff
+        ORDER BY p.updated_at
+        LIMIT @limit
+        """;
+
     static TrainStore() => DapperTypes.Register();
+
+    /// <summary>Pipelines we believe unfinished that have had no news since <paramref name="cutoff"/>: candidates for polling.</summary>
+    public static async Task<IReadOnlyList<QuietPipeline>> QuietPipelinesAsync(NpgsqlConnection connection, DateTimeOffset cutoff, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return (await connection.QueryAsync<QuietPipeline>(new CommandDefinition(SelectQuietPipelines, new { cutoff, limit }))).AsList();
+    }
 
     /// <summary>Records a project and its train settings (from the configuration).</summary>
     public static Task UpsertProjectAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long id, string path, TrainSettings settings, DateTimeOffset now) =>
@@ -113,6 +130,10 @@ public static class TrainStore
         await connection.ExecuteAsync(new CommandDefinition(InsertTrain, new { projectId, targetBranch, state, now }, transaction));
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(SelectTrainId, new { projectId, targetBranch }, transaction));
     }
+
+    /// <summary>The id of the train of (project, target branch), or null when there is none.</summary>
+    public static Task<long?> FindTrainIdAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long projectId, string targetBranch) =>
+        connection.ExecuteScalarAsync<long?>(new CommandDefinition(SelectTrainId, new { projectId, targetBranch }, transaction));
 
     /// <summary>Loads a train and locks it until <paramref name="transaction"/> ends.</summary>
     public static async Task<TrainRow> LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long trainId)
@@ -202,6 +223,15 @@ public static class TrainStore
         {
             await WriteCarAsync(connection, transaction, train.Id, state, car, position: null);
         }
+
+        // Merged-results pipelines are routed like car pipelines when their hooks arrive.
+        foreach (var result in state.MergedResults)
+        {
+            if (result.Pipeline is { } pipeline)
+            {
+                await WritePipelineAsync(connection, transaction, train.Id, state.ProjectId, result.Iid, pipeline);
+            }
+        }
     }
 
     /// <summary>The first effect of a train that is not done, or null.</summary>
@@ -252,19 +282,22 @@ public static class TrainStore
 
         if (car.Pipeline is { } pipeline)
         {
-            await connection.ExecuteAsync(new CommandDefinition(UpsertPipeline, new
-            {
-                projectId = state.ProjectId,
-                id = pipeline.Id,
-                trainId,
-                iid = car.Iid,
-                sha = pipeline.Sha,
-                @ref = pipeline.Ref,
-                status = pipeline.Status.ToGitLabName(),
-                webUrl = pipeline.WebUrl,
-                createdAt = pipeline.CreatedAt,
-                updatedAt = pipeline.UpdatedAt,
-            }, transaction));
+            await WritePipelineAsync(connection, transaction, trainId, state.ProjectId, car.Iid, pipeline);
         }
     }
+
+    private static Task<int> WritePipelineAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long trainId, long projectId, int iid, PipelineSnapshot pipeline) =>
+        connection.ExecuteAsync(new CommandDefinition(UpsertPipeline, new
+        {
+            projectId,
+            id = pipeline.Id,
+            trainId,
+            iid,
+            sha = pipeline.Sha,
+            @ref = pipeline.Ref,
+            status = pipeline.Status.ToGitLabName(),
+            webUrl = pipeline.WebUrl,
+            createdAt = pipeline.CreatedAt,
+            updatedAt = pipeline.UpdatedAt,
+        }, transaction));
 }

@@ -45,6 +45,8 @@ public static class WebhookDeliveryStore
 
     private const string MarkProcessed = "UPDATE webhook_deliveries SET processed_at = @now, detail = coalesce(@detail, detail) WHERE id = @id";
 
+    private const string SelectBody = "SELECT project_id, event_kind, body::text FROM webhook_deliveries WHERE id = @id AND outcome = 'accepted'";
+
     private const string CountByOutcome = "SELECT outcome, count(*) FROM webhook_deliveries WHERE received_at >= @since GROUP BY outcome";
 
     /// <summary>Records a delivery that passed authentication: accepted when new, duplicate when seen before.</summary>
@@ -77,6 +79,14 @@ public static class WebhookDeliveryStore
     /// <summary>Marks an accepted delivery processed, with an optional note of what came of it.</summary>
     public static Task MarkProcessedAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long id, string? detail, DateTimeOffset now) =>
         connection.ExecuteAsync(new CommandDefinition(MarkProcessed, new { id, detail, now }, transaction));
+
+    /// <summary>An accepted delivery's project, event kind and body, for processing; null when there is none.</summary>
+    public static async Task<(long? ProjectId, string? EventKind, string Body)?> LoadAsync(NpgsqlConnection connection, long id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return await connection.QuerySingleOrDefaultAsync<(long? ProjectId, string? EventKind, string Body)?>(
+            new CommandDefinition(SelectBody, new { id }, cancellationToken: cancellationToken));
+    }
 
     /// <summary>Deliveries since <paramref name="since"/> by outcome.</summary>
     public static async Task<IReadOnlyDictionary<WebhookOutcome, long>> CountSinceAsync(NpgsqlConnection connection, DateTimeOffset since, CancellationToken cancellationToken)

@@ -1,5 +1,8 @@
 using MergeTrain.Postgres.Embedded;
 using MergeTrain.Postgres.Migrations;
+using MergeTrain.Postgres.Jobs;
+using MergeTrain.Postgres.Trains;
+using MergeTrain.Server.Pipelines;
 using MergeTrain.Server.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -13,6 +16,8 @@ namespace MergeTrain.Server.Database;
 /// </summary>
 public sealed class DatabaseStartup(
     IOptions<MergeTrainOptions> options,
+    ProjectCatalog projects,
+    TimeProvider clock,
     DatabaseReadiness readiness,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggerFactory,
@@ -49,6 +54,7 @@ public sealed class DatabaseStartup(
             {
                 var runner = new MigrationRunner(dataSource, loggerFactory.CreateLogger<MigrationRunner>());
                 var applied = await runner.ApplyAsync(Migration.Service, stoppingToken);
+                await SyncProjectsAsync(dataSource, stoppingToken);
                 var database = new NpgsqlConnectionStringBuilder(connectionString);
                 readiness.Ready(dataSource, Migration.Service.Count, $"{database.Host}:{database.Port}/{database.Database}");
                 logger.LogInformation(
@@ -87,6 +93,25 @@ public sealed class DatabaseStartup(
         if (_embedded is not null)
         {
             await _embedded.StopAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Records the configured projects and their train settings, so that trains can be processed by any instance.</summary>
+    private async Task SyncProjectsAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        foreach (var project in projects.All)
+        {
+            await TrainStore.UpsertProjectAsync(connection, null, project.Id, project.Path, project.Settings, clock.GetUtcNow());
+            logger.LogInformation("Project {ProjectId} ({ProjectPath}) served: {MaxParallelPipelines} pipelines at once", project.Id, project.Path, project.Settings.MaxParallelPipelines);
+        }
+
+        // The pipeline poller re-schedules itself; this only starts it (one pending at most).
+        await JobStore.EnqueueAsync(connection, null, PipelinePoller.Next(clock.GetUtcNow() + PipelinePoller.Every), clock.GetUtcNow(), cancellationToken);
+
+        if (projects.All.Count == 0)
+        {
+            logger.LogWarning("No project configured: set MergeTrain:Projects:0:Id, :Path, :GitLabUrl, :GitLabToken, :WebhookSecret and :RepositoryUrl (see README)");
         }
     }
 

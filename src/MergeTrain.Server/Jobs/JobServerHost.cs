@@ -7,7 +7,7 @@ namespace MergeTrain.Server.Jobs;
 /// <summary>Runs this instance's <see cref="JobServer"/> once the database is ready.</summary>
 public sealed class JobServerHost(
     DatabaseReadiness readiness,
-    IEnumerable<IJobHandler> handlers,
+    IServiceProvider services,
     IOptions<JobServerOptions> options,
     TimeProvider clock,
     ILogger<JobServer> logger) : BackgroundService
@@ -25,6 +25,8 @@ public sealed class JobServerHost(
             await Task.Delay(TimeSpan.FromMilliseconds(100), clock, stoppingToken);
         }
 
+        // Handlers need the database, so they are built only now that it is ready.
+        var handlers = services.GetServices<IJobHandler>();
         var server = new JobServer(readiness.DataSource, handlers, options.Value, clock, logger);
         await server.RunAsync(stoppingToken);
     }

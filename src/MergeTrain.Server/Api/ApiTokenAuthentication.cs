@@ -1,0 +1,79 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using MergeTrain.Server.Configuration;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace MergeTrain.Server.Api;
+
+/// <summary>
+/// Authenticates API calls as GitLab does: a token in <c>PRIVATE-TOKEN</c> or
+/// <c>Authorization: Bearer</c>, matched in constant time against <c>MergeTrain:ApiTokens</c>.
+/// </summary>
+public sealed class ApiTokenAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    IOptions<MergeTrainOptions> options) : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggerFactory, encoder)
+{
+    /// <summary>The scheme's name.</summary>
+    public const string SchemeName = "ApiToken";
+
+    /// <summary>The policy that operator actions require.</summary>
+    public const string AdminPolicy = "admin";
+
+    /// <inheritdoc/>
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = PresentedToken(Request);
+        if (presented is null)
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var match = options.Value.ApiTokens.FirstOrDefault(t => t.Token.Length > 0 && SameSecret(t.Token, presented));
+        if (match is null)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("unknown token"));
+        }
+
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, match.Name), new Claim(ClaimTypes.Role, match.Role.ToLowerInvariant())], SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    }
+
+    /// <inheritdoc/>
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        await Response.WriteAsJsonAsync(new ApiMessage("401 Unauthorized"));
+    }
+
+    /// <inheritdoc/>
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await Response.WriteAsJsonAsync(new ApiMessage("403 Forbidden"));
+    }
+
+    /// <summary>Compares two secrets in time that does not depend on where they differ.</summary>
+    public static bool SameSecret(string expected, string presented) =>
+        CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(expected)), SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+
+    private static string? PresentedToken(HttpRequest request)
+    {
+        if (request.Headers.TryGetValue("PRIVATE-TOKEN", out var privateToken) && !string.IsNullOrEmpty(privateToken))
+        {
+            return privateToken.ToString();
+        }
+
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
+    }
+}
+
+/// <summary>GitLab's error body: <c>{"message": "..."}</c>.</summary>
+public sealed record ApiMessage(string Message);

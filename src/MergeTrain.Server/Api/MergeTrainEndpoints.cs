@@ -1,0 +1,93 @@
+using System.Security.Claims;
+using System.Text.Json;
+using MediatR;
+using MergeTrain.Server.Trains.Commands;
+using MergeTrain.Server.Trains.Queries;
+
+namespace MergeTrain.Server.Api;
+
+/// <summary>The GitLab-compatible merge trains API (SPEC section 6): parse, authorise, send, map.</summary>
+public static class MergeTrainEndpoints
+{
+    /// <summary>Maps the API under <c>/api/v4/projects/{id}</c>.</summary>
+    public static IEndpointRouteBuilder MapMergeTrainApi(this IEndpointRouteBuilder endpoints)
+    {
+        var project = endpoints.MapGroup("/api/v4/projects/{id}").RequireAuthorization().WithTags("Merge trains");
+        project.MapGet("/merge_trains", ListAsync).WithName("ListMergeTrains");
+        project.MapGet("/merge_trains/merge_requests/{iid:int}", GetCarAsync).WithName("GetMergeTrainCar");
+        project.MapPost("/merge_trains/merge_requests/{iid:int}", AddAsync).WithName("AddToMergeTrain");
+        project.MapDelete("/merge_trains/merge_requests/{iid:int}", RemoveAsync).WithName("RemoveFromMergeTrain");
+        project.MapPost("/merge_requests/{iid:int}/cancel_merge_when_pipeline_succeeds", RemoveAsync).WithName("CancelMergeWhenPipelineSucceeds");
+        project.MapGet("/merge_trains/{targetBranch}", ListBranchAsync).WithName("ListMergeTrainOfBranch");
+
+        var operators = project.MapGroup("/merge_trains/{targetBranch}").RequireAuthorization(ApiTokenAuthentication.AdminPolicy);
+        operators.MapPost("/pause", (string id, string targetBranch, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            OperateAsync(mediator, new OperateTrain(id, Decode(targetBranch), TrainOperation.Pause, null, Actor(user)), ct)).WithName("PauseMergeTrain");
+        operators.MapPost("/resume", (string id, string targetBranch, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            OperateAsync(mediator, new OperateTrain(id, Decode(targetBranch), TrainOperation.Resume, null, Actor(user)), ct)).WithName("ResumeMergeTrain");
+        operators.MapPost("/merge_requests/{iid:int}/merge_immediately", (string id, string targetBranch, int iid, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            OperateAsync(mediator, new OperateTrain(id, Decode(targetBranch), TrainOperation.MergeImmediately, iid, Actor(user)), ct)).WithName("MergeImmediately");
+        return endpoints;
+    }
+
+    private static Task<IResult> ListAsync(string id, string? scope, string? sort, int? page, int? per_page, HttpResponse response, IMediator mediator, CancellationToken ct) =>
+        PageAsync(mediator, new ListCars(id, null, scope, sort, page ?? 1, per_page ?? 20), response, ct);
+
+    private static Task<IResult> ListBranchAsync(string id, string targetBranch, string? scope, string? sort, int? page, int? per_page, HttpResponse response, IMediator mediator, CancellationToken ct) =>
+        PageAsync(mediator, new ListCars(id, Decode(targetBranch), scope, sort, page ?? 1, per_page ?? 20), response, ct);
+
+    private static async Task<IResult> GetCarAsync(string id, int iid, IMediator mediator, CancellationToken ct) =>
+        await mediator.Send(new GetCar(id, iid), ct) is { } car
+            ? TypedResults.Ok(car)
+            : TypedResults.NotFound(new ApiMessage("404 Merge Train Not Found"));
+
+    private static async Task<IResult> AddAsync(string id, int iid, HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    {
+        // GitLab takes its parameters from the query, a form or a JSON body alike.
+        var sha = request.Query["sha"].FirstOrDefault();
+        if (sha is null && request.HasJsonContentType() && request.ContentLength is not 0)
+        {
+            using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+            sha = body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("sha", out var value) ? value.GetString() : null;
+        }
+        else if (sha is null && request.HasFormContentType)
+        {
+            sha = (await request.ReadFormAsync(ct))["sha"].FirstOrDefault();
+        }
+
+        return ToResult(await mediator.Send(new AddToTrain(id, iid, string.IsNullOrEmpty(sha) ? null : sha, Actor(user)), ct));
+    }
+
+    private static async Task<IResult> RemoveAsync(string id, int iid, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        ToResult(await mediator.Send(new RemoveFromTrain(id, iid, Actor(user)), ct));
+
+    private static async Task<IResult> OperateAsync(IMediator mediator, OperateTrain command, CancellationToken ct) =>
+        ToResult(await mediator.Send(command, ct));
+
+    private static async Task<IResult> PageAsync(IMediator mediator, ListCars query, HttpResponse response, CancellationToken ct)
+    {
+        if (await mediator.Send(query, ct) is not { } page)
+        {
+            return TypedResults.NotFound(new ApiMessage("404 Project Not Found"));
+        }
+
+        // GitLab's offset pagination headers.
+        var totalPages = Math.Max(1, (int)Math.Ceiling(page.Total / (double)page.PerPage));
+        response.Headers["X-Page"] = page.Page.ToString();
+        response.Headers["X-Per-Page"] = page.PerPage.ToString();
+        response.Headers["X-Total"] = page.Total.ToString();
+        response.Headers["X-Total-Pages"] = totalPages.ToString();
+        response.Headers["X-Next-Page"] = page.Page < totalPages ? (page.Page + 1).ToString() : "";
+        response.Headers["X-Prev-Page"] = page.Page > 1 ? (page.Page - 1).ToString() : "";
+        return TypedResults.Ok(page.Cars);
+    }
+
+    private static IResult ToResult(TrainCommandResult result) =>
+        result.Message is { } message
+            ? TypedResults.Json(new ApiMessage(message), statusCode: result.StatusCode)
+            : TypedResults.Json(result.Value, statusCode: result.StatusCode);
+
+    private static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "api";
+
+    private static string Decode(string targetBranch) => Uri.UnescapeDataString(targetBranch);
+}

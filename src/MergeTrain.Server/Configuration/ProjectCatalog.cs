@@ -1,0 +1,90 @@
+using MergeTrain.Core.Trains;
+using MergeTrain.GitLab.Api;
+using Microsoft.Extensions.Options;
+
+namespace MergeTrain.Server.Configuration;
+
+/// <summary>The configured projects, checked once at start-up, found by id or by path.</summary>
+public sealed class ProjectCatalog
+{
+    private readonly Dictionary<long, ConfiguredProject> _byId = [];
+    private readonly Dictionary<string, ConfiguredProject> _byPath = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Reads and validates <see cref="MergeTrainOptions.Projects"/>.</summary>
+    /// <exception cref="InvalidOperationException">A project is configured wrongly; the message says which key.</exception>
+    public ProjectCatalog(IOptions<MergeTrainOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        for (var i = 0; i < options.Value.Projects.Count; i++)
+        {
+            var project = Validate(options.Value.Projects[i], $"MergeTrain:Projects:{i}");
+            if (!_byId.TryAdd(project.Id, project) || !_byPath.TryAdd(project.Path, project))
+            {
+                throw new InvalidOperationException($"MergeTrain:Projects:{i}: project {project.Id} ({project.Path}) is configured twice.");
+            }
+        }
+    }
+
+    /// <summary>Every configured project.</summary>
+    public IReadOnlyCollection<ConfiguredProject> All => _byId.Values;
+
+    /// <summary>The project with GitLab id <paramref name="id"/>, or null.</summary>
+    public ConfiguredProject? Find(long id) => _byId.GetValueOrDefault(id);
+
+    /// <summary>The project named by a GitLab <c>:id</c> (numeric id or URL-decoded path), or null.</summary>
+    public ConfiguredProject? Find(string idOrPath) =>
+        long.TryParse(idOrPath, out var id) ? Find(id) : _byPath.GetValueOrDefault(Uri.UnescapeDataString(idOrPath));
+
+    private static ConfiguredProject Validate(ProjectOptions options, string key)
+    {
+        if (options.Id <= 0)
+        {
+            throw new InvalidOperationException($"{key}:Id must be GitLab's numeric project id.");
+        }
+
+        foreach (var (name, value) in new[]
+                 {
+                     ("Path", options.Path), ("GitLabUrl", options.GitLabUrl), ("GitLabToken", options.GitLabToken),
+                     ("WebhookSecret", options.WebhookSecret), ("RepositoryUrl", options.RepositoryUrl),
+                 })
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                throw new InvalidOperationException($"{key}:{name} is required.");
+            }
+        }
+
+        if (!Uri.TryCreate(options.GitLabUrl, UriKind.Absolute, out var gitLabUrl))
+        {
+            throw new InvalidOperationException($"{key}:GitLabUrl must be an absolute URL.");
+        }
+
+        TrainSettings settings;
+        try
+        {
+            settings = new TrainSettings
+            {
+                MaxParallelPipelines = options.MaxParallelPipelines,
+                FailedPipelineRetries = options.FailedPipelineRetries,
+                PipelineTimeout = options.PipelineTimeout,
+                MergedResultsPipelines = options.MergedResultsPipelines,
+                TrainLabel = options.TrainLabel,
+                CarBranchPrefix = options.CarBranchPrefix,
+            }.Validate();
+        }
+        catch (ArgumentException error)
+        {
+            throw new InvalidOperationException($"{key}: {error.Message}", error);
+        }
+
+        return new ConfiguredProject(
+            options.Id, options.Path.Trim('/'), new GitLabConnection(gitLabUrl, options.GitLabToken), options.WebhookSecret, options.RepositoryUrl, settings);
+    }
+}
+
+/// <summary>A validated project: where its GitLab and repository are, and its train settings.</summary>
+public sealed record ConfiguredProject(long Id, string Path, GitLabConnection GitLab, string WebhookSecret, string RepositoryUrl, TrainSettings Settings)
+{
+    /// <summary>Keeps the secrets out of logs.</summary>
+    public override string ToString() => $"ConfiguredProject {{ Id = {Id}, Path = {Path} }}";
+}

@@ -1,0 +1,77 @@
+using MergeTrain.Core.Trains;
+using MergeTrain.GitLab.Api;
+using MergeTrain.Postgres.Jobs;
+using MergeTrain.Postgres.Trains;
+using MergeTrain.Server.Configuration;
+using Npgsql;
+
+namespace MergeTrain.Server.Pipelines;
+
+/// <summary>
+/// The fallback for lost pipeline hooks: a recurring job asks GitLab about pipelines that are
+/// running by our last word and have been quiet for a while, and feeds any change to their train
+/// as if the hook had come.
+/// </summary>
+public sealed class PipelinePoller(
+    NpgsqlDataSource dataSource,
+    ProjectCatalog projects,
+    IGitLabApi gitLab,
+    TrainProcessor processor,
+    TimeProvider clock,
+    ILogger<PipelinePoller> logger) : IJobHandler
+{
+    /// <summary>The job kind.</summary>
+    public const string JobKind = "poll_pipelines";
+
+    /// <summary>A pipeline quiet for this long is asked about.</summary>
+    public static readonly TimeSpan QuietFor = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often the poller runs.</summary>
+    public static readonly TimeSpan Every = TimeSpan.FromSeconds(30);
+
+    private const int PerRound = 50;
+
+    /// <inheritdoc/>
+    public string Kind => JobKind;
+
+    /// <summary>The next round, at most one pending at a time.</summary>
+    public static NewJob Next(DateTimeOffset at) => new(JobKind) { UniqueKey = JobKind, ScheduledAt = at, MaxAttempts = 3 };
+
+    /// <inheritdoc/>
+    public async Task HandleAsync(Job job, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            foreach (var pipeline in await TrainStore.QuietPipelinesAsync(connection, now - QuietFor, PerRound))
+            {
+                await PollAsync(connection, pipeline, cancellationToken);
+            }
+        }
+        finally
+        {
+            // The next round is scheduled even when this one failed part-way.
+            await JobStore.EnqueueAsync(connection, null, Next(clock.GetUtcNow() + Every), clock.GetUtcNow(), CancellationToken.None);
+        }
+    }
+
+    private async Task PollAsync(NpgsqlConnection connection, QuietPipeline pipeline, CancellationToken cancellationToken)
+    {
+        if (projects.Find(pipeline.ProjectId) is not { } project)
+        {
+            return;
+        }
+
+        var current = await gitLab.GetPipelineAsync(project.GitLab, project.Id, pipeline.Id, cancellationToken);
+        if (current.Status == pipeline.Status || !GitLabNames.TryParsePipelineStatus(current.Status, out var status))
+        {
+            return;
+        }
+
+        logger.LogInformation("Pipeline {PipelineId} is {Status} though no hook said so; telling its train", pipeline.Id, current.Status);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await processor.SubmitAsync(connection, transaction, pipeline.TrainId, new PipelineStatusChanged(pipeline.Id, current.Sha, current.Ref, status, current.WebUrl), "poll");
+        await transaction.CommitAsync(cancellationToken);
+    }
+}

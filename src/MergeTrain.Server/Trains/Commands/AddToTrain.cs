@@ -1,0 +1,86 @@
+using MediatR;
+using MergeTrain.Core.Trains;
+using MergeTrain.GitLab.Api;
+using MergeTrain.Postgres.Api;
+using MergeTrain.Postgres.Trains;
+using MergeTrain.Server.Api;
+using MergeTrain.Server.Configuration;
+using MergeTrain.Server.Mediation;
+
+namespace MergeTrain.Server.Trains.Commands;
+
+/// <summary>
+/// Add a merge request to its target branch's train (<c>POST .../merge_trains/merge_requests/:iid</c>):
+/// the MR is read from GitLab, the target head fetched, and the engine decides at once.
+/// </summary>
+public sealed record AddToTrain(string Project, int Iid, string? Sha, string Actor) : IRequest<TrainCommandResult>, IValidatable
+{
+    /// <inheritdoc/>
+    public IEnumerable<string> Validate()
+    {
+        if (Iid <= 0)
+        {
+            yield return "iid must be a positive number";
+        }
+
+        if (Sha is { Length: > 0 } sha && (sha.Length is < 7 or > 64 || !sha.All(Uri.IsHexDigit)))
+        {
+            yield return "sha must be a commit SHA";
+        }
+    }
+}
+
+/// <summary>Handles <see cref="AddToTrain"/>.</summary>
+public sealed class AddToTrainHandler(
+    ProjectCatalog projects,
+    IGitLabApi gitLab,
+    ProjectRepositories repositories,
+    TrainProcessor processor,
+    DbSession session,
+    TimeProvider clock) : IRequestHandler<AddToTrain, TrainCommandResult>
+{
+    /// <inheritdoc/>
+    public async Task<TrainCommandResult> Handle(AddToTrain request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (projects.Find(request.Project) is not { } project)
+        {
+            return TrainCommandResult.Error(StatusCodes.Status404NotFound, "404 Project Not Found");
+        }
+
+        GitLabMergeRequest mergeRequest;
+        try
+        {
+            mergeRequest = await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, request.Iid, cancellationToken);
+        }
+        catch (GitLabApiException error) when (error.StatusCode == StatusCodes.Status404NotFound)
+        {
+            return TrainCommandResult.Error(StatusCodes.Status404NotFound, "404 Merge request Not Found");
+        }
+
+        var repository = repositories.For(project);
+        await Task.Run(repository.Fetch, cancellationToken);
+        var targetHead = repository.ResolveBranch(mergeRequest.TargetBranch);
+        if (targetHead is null)
+        {
+            return TrainCommandResult.Error(StatusCodes.Status400BadRequest, $"Target branch '{mergeRequest.TargetBranch}' does not exist");
+        }
+
+        var (connection, transaction) = await session.OpenAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        await TrainFacts.RememberAsync(connection, transaction, mergeRequest, now);
+        var train = await TrainStore.EnsureTrainAsync(connection, transaction, project.Id, project.Path, mergeRequest.TargetBranch, targetHead, now);
+        var snapshot = TrainFacts.Snapshot(mergeRequest);
+        var decision = await processor.DecideNowAsync(
+            connection, transaction, train,
+            [new TargetBranchMoved(targetHead, request.Actor), new MergeRequestAdded(snapshot, request.Sha, request.Actor)],
+            cancellationToken);
+        if (decision.Rejection is { } rejection)
+        {
+            return TrainCommandResult.Refused(rejection);
+        }
+
+        var cars = await CarQueries.ActiveAsync(connection, project.Id, mergeRequest.TargetBranch, cancellationToken);
+        return TrainCommandResult.Ok(StatusCodes.Status201Created, cars.Select(CarJson.From).ToList());
+    }
+}

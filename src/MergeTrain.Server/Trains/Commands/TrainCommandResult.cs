@@ -1,0 +1,26 @@
+using MergeTrain.Core.Trains;
+
+namespace MergeTrain.Server.Trains.Commands;
+
+/// <summary>How a train command ended: an HTTP status and either the body to answer with or GitLab's error message.</summary>
+public sealed record TrainCommandResult(int StatusCode, object? Value, string? Message)
+{
+    /// <summary>Success with <paramref name="value"/> as the body.</summary>
+    public static TrainCommandResult Ok(int statusCode, object value) => new(statusCode, value, null);
+
+    /// <summary>Failure with GitLab's kind of message.</summary>
+    public static TrainCommandResult Error(int statusCode, string message) => new(statusCode, null, message);
+
+    /// <summary>The engine refused the request.</summary>
+    public static TrainCommandResult Refused(Rejection rejection)
+    {
+        ArgumentNullException.ThrowIfNull(rejection);
+        var status = rejection.Kind switch
+        {
+            RejectionKind.NotFound => StatusCodes.Status404NotFound,
+            RejectionKind.Conflict => StatusCodes.Status409Conflict,
+            _ => StatusCodes.Status400BadRequest,
+        };
+        return Error(status, rejection.Message);
+    }
+}

@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using MergeTrain.Git;
+using MergeTrain.Server.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace MergeTrain.Server.Trains;
+
+/// <summary>One <see cref="ProjectRepository"/> per configured project, opened on first use and shared (it is thread-safe).</summary>
+public sealed class ProjectRepositories(IOptions<MergeTrainOptions> options, TimeProvider clock) : IDisposable
+{
+    /// <summary>Who the car commits are by.</summary>
+    public static readonly GitIdentity Committer = new("MergeTrain", "mergetrain@localhost");
+
+    private readonly ConcurrentDictionary<long, Lazy<ProjectRepository>> _repositories = new();
+
+    /// <summary>The repository of <paramref name="project"/>.</summary>
+    public ProjectRepository For(ConfiguredProject project)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        return _repositories.GetOrAdd(project.Id, _ => new Lazy<ProjectRepository>(() => ProjectRepository.Open(
+            new ProjectRepositorySettings(options.Value.DataDirectoryFullPath, project.Id, project.RepositoryUrl)
+            {
+                Token = project.GitLab.Token,
+                Committer = Committer,
+            },
+            clock))).Value;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var repository in _repositories.Values.Where(r => r.IsValueCreated))
+        {
+            repository.Value.Dispose();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using MediatR;
+using MergeTrain.Postgres.Api;
+using MergeTrain.Server.Api;
+using MergeTrain.Server.Configuration;
+using MergeTrain.Server.Mediation;
+
+namespace MergeTrain.Server.Trains.Queries;
+
+/// <summary>The car of one merge request (<c>GET .../merge_trains/merge_requests/:iid</c>); null when there is none.</summary>
+public sealed record GetCar(string Project, int Iid) : IRequest<CarJson?>;
+
+/// <summary>Handles <see cref="GetCar"/>.</summary>
+public sealed class GetCarHandler(ProjectCatalog projects, DbSession session) : IRequestHandler<GetCar, CarJson?>
+{
+    /// <inheritdoc/>
+    public async Task<CarJson?> Handle(GetCar request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (projects.Find(request.Project) is not { } project)
+        {
+            return null;
+        }
+
+        var (connection, _) = await session.OpenAsync(cancellationToken);
+        var car = await CarQueries.ForMergeRequestAsync(connection, project.Id, request.Iid, cancellationToken);
+        return car is null ? null : CarJson.From(car);
+    }
+}

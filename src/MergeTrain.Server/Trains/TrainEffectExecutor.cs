@@ -1,0 +1,197 @@
+using MergeTrain.Core.Trains;
+using MergeTrain.Git;
+using MergeTrain.GitLab.Api;
+using MergeTrain.Server.Configuration;
+
+namespace MergeTrain.Server.Trains;
+
+/// <summary>
+/// Carries the engine's effects out against the project's repository (git) and its GitLab, and
+/// answers with the events the engine expects. Repeats are made harmless: git effects are
+/// idempotent by nature (same inputs, same ref; a force-push of the same commit; a
+/// compare-and-swap), and a pipeline that may already have been started is looked for first.
+/// </summary>
+public sealed class TrainEffectExecutor(
+    ProjectCatalog projects,
+    ProjectRepositories repositories,
+    IGitLabApi gitLab,
+    ILogger<TrainEffectExecutor> logger) : ITrainEffectExecutor
+{
+    private const int ConflictPathsShown = 10;
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<TrainEvent>> ExecuteAsync(TrainState train, TrainEffect effect, EffectAttempt attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(attempt);
+        var project = projects.Find(train.ProjectId)
+            ?? throw new InvalidOperationException($"Project {train.ProjectId} is no longer configured.");
+        var repository = repositories.For(project);
+        logger.LogDebug("Train {ProjectPath}:{TargetBranch}: {EffectKey} (attempt {Attempt})", project.Path, train.TargetBranch, effect.Key, attempt.Number);
+
+        try
+        {
+            return await PerformAsync(project, repository, train, effect, attempt, cancellationToken);
+        }
+        catch (GitLabApiException error)
+        {
+            // GitLab refused for good (a 4xx): retrying will not help. A car whose pipeline cannot be
+            // started is dropped; a note or status that cannot be written is not worth a stuck train.
+            logger.LogWarning("GitLab refused {EffectKey} for {ProjectPath}: {Reason}", effect.Key, project.Path, error.Message);
+            return effect switch
+            {
+                StartPipeline start => [new CarEffectFailed(start.Iid, start.Generation, error.Message)],
+                _ => [],
+            };
+        }
+    }
+
+    private async Task<IReadOnlyList<TrainEvent>> PerformAsync(
+        ConfiguredProject project, ProjectRepository repository, TrainState train, TrainEffect effect, EffectAttempt attempt, CancellationToken cancellationToken)
+    {
+        switch (effect)
+        {
+            case BuildCar build:
+                return [await BuildCarAsync(repository, build, cancellationToken)];
+            case PublishCar publish:
+                EnsurePushed(repository.PublishBranch(publish.Iid, publish.Branch), publish.Branch);
+                return [new CarPublished(publish.Iid, publish.Generation, publish.CommitSha)];
+            case StartPipeline start:
+                var pipeline = await StartPipelineAsync(project, start.Ref, start.Sha, start.Variables, attempt, cancellationToken);
+                return [new PipelineCreated(start.Iid, start.Generation, start.Attempt, pipeline.Id, pipeline.WebUrl)];
+            case CancelPipeline cancel:
+                await gitLab.CancelPipelineAsync(project.GitLab, project.Id, cancel.PipelineId, cancellationToken);
+                return [];
+            case FastForwardTarget forward:
+                return [FastForward(repository, forward)];
+            case DeleteBranch delete:
+                repository.DeleteBranches([delete.Branch]);
+                return [];
+            case PostNote note:
+                await gitLab.CreateNoteAsync(project.GitLab, project.Id, note.Iid, note.Body, cancellationToken);
+                return [];
+            case SetCommitStatus status:
+                await gitLab.SetCommitStatusAsync(
+                    project.GitLab, project.Id, status.Sha,
+                    new GitLabCommitStatus(StatusName(status.State), SetCommitStatus.StatusName, status.TargetUrl, status.Description),
+                    cancellationToken);
+                return [];
+            case BuildMergedResult build:
+                return [await BuildMergedResultAsync(repository, build, cancellationToken)];
+            case StartMergedResultPipeline start:
+                var merged = await StartPipelineAsync(project, start.Ref, start.Sha, new Dictionary<string, string>(), attempt, cancellationToken);
+                return [new MergedResultPipelineCreated(start.Iid, start.Generation, merged.Id, merged.WebUrl)];
+            case MergeImmediately merge:
+                return [await MergeImmediatelyAsync(repository, merge, cancellationToken)];
+            default:
+                throw new NotSupportedException($"No executor for effect {effect.GetType().Name}.");
+        }
+    }
+
+    private static async Task<TrainEvent> BuildCarAsync(ProjectRepository repository, BuildCar build, CancellationToken cancellationToken)
+    {
+        var outcome = await MergeAsync(repository, build.Iid, build.BaseSha, build.HeadSha, build.Message, cancellationToken);
+        return outcome switch
+        {
+            MergeOutcome.Merged merged => new CarBuilt(build.Iid, build.Generation, build.BaseSha, merged.CommitSha),
+            MergeOutcome.Conflicted conflicted => new CarConflicted(build.Iid, build.Generation, build.BaseSha, conflicted.Paths.Take(ConflictPathsShown).ToList()),
+            _ => throw new InvalidOperationException($"Unknown merge outcome {outcome}."),
+        };
+    }
+
+    private static async Task<TrainEvent> BuildMergedResultAsync(ProjectRepository repository, BuildMergedResult build, CancellationToken cancellationToken)
+    {
+        var outcome = await MergeAsync(repository, build.Iid, build.BaseSha, build.HeadSha, build.Message, cancellationToken);
+        if (outcome is MergeOutcome.Conflicted conflicted)
+        {
+            return new MergedResultConflicted(build.Iid, build.Generation, conflicted.Paths.Take(ConflictPathsShown).ToList());
+        }
+
+        var commit = ((MergeOutcome.Merged)outcome).CommitSha;
+        EnsurePushed(repository.PublishBranch(build.Iid, build.Branch), build.Branch);
+        return new MergedResultBuilt(build.Iid, build.Generation, commit);
+    }
+
+    private static async Task<TrainEvent> MergeImmediatelyAsync(ProjectRepository repository, MergeImmediately merge, CancellationToken cancellationToken)
+    {
+        var outcome = await MergeAsync(repository, merge.Iid, merge.BaseSha, merge.HeadSha, merge.Message, cancellationToken);
+        if (outcome is MergeOutcome.Conflicted conflicted)
+        {
+            return new MergeImmediatelyFailed(merge.Iid, merge.Generation, null, conflicted.Paths.Take(ConflictPathsShown).ToList(), "the merge request conflicts with the target branch");
+        }
+
+        var commit = ((MergeOutcome.Merged)outcome).CommitSha;
+        var update = repository.FastForwardTarget(merge.TargetBranch, commit);
+        return update.Updated || repository.ResolveBranch(merge.TargetBranch) == commit
+            ? new MergedImmediately(merge.Iid, merge.Generation, commit)
+            : new MergeImmediatelyFailed(merge.Iid, merge.Generation, CurrentTarget(repository, merge.TargetBranch), [], update.Reason ?? "the target branch moved");
+    }
+
+    private static TrainEvent FastForward(ProjectRepository repository, FastForwardTarget forward)
+    {
+        var update = repository.FastForwardTarget(forward.TargetBranch, forward.ToSha);
+        if (update.Updated)
+        {
+            return new FastForwardSucceeded(forward.Iid, forward.FromSha, forward.ToSha);
+        }
+
+        // A repeat of a push that went through finds the target already there.
+        var current = CurrentTarget(repository, forward.TargetBranch);
+        return current == forward.ToSha
+            ? new FastForwardSucceeded(forward.Iid, forward.FromSha, forward.ToSha)
+            : new FastForwardRejected(forward.Iid, forward.ToSha, current);
+    }
+
+    private async Task<GitLabPipeline> StartPipelineAsync(
+        ConfiguredProject project, string branch, string sha, IReadOnlyDictionary<string, string> variables, EffectAttempt attempt, CancellationToken cancellationToken)
+    {
+        if (attempt.MayBeRepeat)
+        {
+            // GitLab has no idempotency key for pipeline creation: look for the one we may have made.
+            var existing = await gitLab.ListPipelinesAsync(project.GitLab, project.Id, branch, sha, cancellationToken);
+            if (existing.Count > 0)
+            {
+                logger.LogInformation("Pipeline {PipelineId} for {Branch}@{Sha} already exists; not starting another", existing[0].Id, branch, sha);
+                return existing[0];
+            }
+        }
+
+        return await gitLab.CreatePipelineAsync(project.GitLab, project.Id, branch, variables, cancellationToken);
+    }
+
+    private static async Task<MergeOutcome> MergeAsync(ProjectRepository repository, int iid, string baseSha, string headSha, string message, CancellationToken cancellationToken)
+    {
+        // The MR head must be in our copy (GitLab writes refs/merge-requests/<iid>/head): fetch when
+        // it is not the pinned one yet. The base is the target head or a car commit we built.
+        if (repository.ResolveReference(GitRefs.MergeRequestHead(iid)) != headSha)
+        {
+            await Task.Run(repository.Fetch, cancellationToken);
+        }
+
+        return await Task.Run(() => repository.BuildMergeRef(iid, baseSha, headSha, message), cancellationToken);
+    }
+
+    private static string? CurrentTarget(ProjectRepository repository, string targetBranch)
+    {
+        repository.Fetch();
+        return repository.ResolveBranch(targetBranch);
+    }
+
+    private static void EnsurePushed(PushResult result, string branch)
+    {
+        if (!result.Succeeded)
+        {
+            throw new GitRemoteException($"Pushing {branch} was refused: {string.Join("; ", result.Rejected.Select(r => r.Reason))}");
+        }
+    }
+
+    private static string StatusName(CommitState state) => state switch
+    {
+        CommitState.Pending => "pending",
+        CommitState.Running => "running",
+        CommitState.Success => "success",
+        CommitState.Failed => "failed",
+        CommitState.Canceled => "canceled",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
+    };
+}

@@ -1,0 +1,219 @@
+using System.Text.Json;
+using MergeTrain.Core.Trains;
+using MergeTrain.GitLab.Api;
+using MergeTrain.GitLab.Webhooks;
+using MergeTrain.Postgres.Api;
+using MergeTrain.Postgres.Jobs;
+using MergeTrain.Postgres.Trains;
+using MergeTrain.Postgres.Webhooks;
+using MergeTrain.Server.Configuration;
+using MergeTrain.Server.Trains;
+using Npgsql;
+
+namespace MergeTrain.Server.Webhooks;
+
+/// <summary>
+/// Turns a stored delivery into train events (the "process webhook" job): the label or
+/// <c>/merge-train</c> comment adds, their removal removes, new commits, close, merge and draft
+/// drop, pipeline statuses go to the train that started the pipeline, pushes to a target branch
+/// move it. Target heads are read from a fresh fetch, never from the hook, which may be stale.
+/// </summary>
+public sealed class WebhookProcessor(
+    NpgsqlDataSource dataSource,
+    ProjectCatalog projects,
+    ProjectRepositories repositories,
+    IGitLabApi gitLab,
+    TrainProcessor processor,
+    TimeProvider clock,
+    ILogger<WebhookProcessor> logger) : IJobHandler
+{
+    /// <summary>The job kind.</summary>
+    public const string JobKind = "process_webhook";
+
+    private const string Command = "/merge-train";
+
+    /// <inheritdoc/>
+    public string Kind => JobKind;
+
+    /// <summary>The job that processes delivery <paramref name="deliveryId"/>.</summary>
+    public static NewJob Job(long deliveryId) => new(JobKind, $$"""{"delivery_id":{{deliveryId}}}""") { MaxAttempts = 10 };
+
+    /// <inheritdoc/>
+    public async Task HandleAsync(Job job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        using var args = JsonDocument.Parse(job.Args);
+        var deliveryId = args.RootElement.GetProperty("delivery_id").GetInt64();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (await WebhookDeliveryStore.LoadAsync(connection, deliveryId, cancellationToken) is not { } delivery
+            || delivery.ProjectId is not { } projectId || projects.Find(projectId) is not { } project)
+        {
+            throw new PermanentJobFailureException($"Delivery {deliveryId} is gone or its project is no longer configured.");
+        }
+
+        var parsed = GitLabWebhookParser.Parse(delivery.EventKind, delivery.Body);
+        var routed = await RouteAsync(connection, project, parsed, cancellationToken);
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var (train, events) in routed.Trains)
+        {
+            foreach (var trainEvent in events)
+            {
+                await processor.SubmitAsync(connection, transaction, train, trainEvent, $"webhook:{deliveryId}");
+            }
+        }
+
+        await routed.RememberAsync(connection, transaction, clock.GetUtcNow());
+        await WebhookDeliveryStore.MarkProcessedAsync(connection, transaction, deliveryId, routed.Summary, clock.GetUtcNow());
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Webhook delivery {DeliveryId} ({Event}): {Summary}", deliveryId, parsed.EventName, routed.Summary);
+    }
+
+    private async Task<Routed> RouteAsync(NpgsqlConnection connection, ConfiguredProject project, GitLabWebhookEvent parsed, CancellationToken cancellationToken)
+    {
+        switch (parsed)
+        {
+            case MergeRequestHookEvent mergeRequest:
+                return await RouteMergeRequestAsync(connection, project, mergeRequest, cancellationToken);
+            case NoteHookEvent note:
+                return await RouteNoteAsync(connection, project, note, cancellationToken);
+            case PipelineHookEvent pipeline:
+                var train = await TrainStore.FindTrainByPipelineAsync(connection, project.Id, pipeline.PipelineId, pipeline.Ref, pipeline.Sha);
+                if (train is null || !GitLabNames.TryParsePipelineStatus(pipeline.Status, out var status))
+                {
+                    return Routed.Nothing($"pipeline {pipeline.PipelineId} is not one of ours");
+                }
+
+                return Routed.To(train.Value, $"pipeline {pipeline.PipelineId} {pipeline.Status}",
+                    new PipelineStatusChanged(pipeline.PipelineId, pipeline.Sha, pipeline.Ref, status, pipeline.WebUrl));
+            case PushHookEvent push when push.Branch is { } branch:
+                if (await TrainStore.FindTrainIdAsync(connection, null, project.Id, branch) is not { } pushed)
+                {
+                    return Routed.Nothing($"push to {branch}, which has no train");
+                }
+
+                var head = await FetchHeadAsync(project, branch, cancellationToken);
+                return Routed.To(pushed, $"push to {branch}", new TargetBranchMoved(head, push.Actor.Username));
+            default:
+                return Routed.Nothing(parsed is IgnoredWebhookEvent ignored ? ignored.Reason : "nothing for MergeTrain");
+        }
+    }
+
+    private async Task<Routed> RouteMergeRequestAsync(NpgsqlConnection connection, ConfiguredProject project, MergeRequestHookEvent e, CancellationToken cancellationToken)
+    {
+        var actor = e.Actor.Username;
+        var snapshot = new MergeRequestSnapshot(e.Iid, e.Title, e.SourceBranch, e.TargetBranch, e.HeadSha, e.Draft, StateOf(e.State));
+        var events = new List<TrainEvent>();
+        if (e.Action == "merge" || e.State == "merged")
+        {
+            events.Add(new MergeRequestMerged(e.Iid, e.MergeCommitSha, actor));
+        }
+        else if (e.Action == "close" || e.State == "closed")
+        {
+            events.Add(new MergeRequestClosed(e.Iid, actor));
+        }
+        else
+        {
+            var label = project.Settings.TrainLabel;
+            if (e.LabelsRemoved.Contains(label, StringComparer.Ordinal))
+            {
+                events.Add(new MergeRequestRemoved(e.Iid, actor));
+            }
+
+            if (e.DraftChanged is { Current: true })
+            {
+                events.Add(new MergeRequestDrafted(e.Iid, actor));
+            }
+
+            // New commits drop a car; on an MR off the train, any update refreshes its merged result.
+            events.Add(new MergeRequestUpdated(snapshot, e.OldRev, actor));
+            if (e.LabelsAdded.Contains(label, StringComparer.Ordinal))
+            {
+                events.Add(new MergeRequestAdded(snapshot, null, actor));
+            }
+        }
+
+        var train = await TrainForAsync(connection, project, e.TargetBranch, actor, events, cancellationToken);
+        var record = new MergeRequestRecord(project.Id, e.Iid, e.MergeRequestId, e.Title, e.Description, e.State, e.Url, e.CreatedAt, e.UpdatedAt);
+        var user = new GitLabUserRecord(actor, e.Actor.Id ?? 0, e.Actor.Name ?? actor, null, null, null);
+        return new Routed([(train, events)], $"MR !{e.Iid} {e.Action ?? "event"}: {string.Join(", ", events.Select(Name))}", record, user);
+    }
+
+    private async Task<Routed> RouteNoteAsync(NpgsqlConnection connection, ConfiguredProject project, NoteHookEvent note, CancellationToken cancellationToken)
+    {
+        var command = note.Note.Split('\n', 2)[0].Trim();
+        if (!command.StartsWith(Command, StringComparison.Ordinal) || command.Length > Command.Length && command[Command.Length] != ' ')
+        {
+            return Routed.Nothing("a comment without /merge-train");
+        }
+
+        var actor = note.Actor.Username;
+        var argument = command[Command.Length..].Trim();
+        TrainEvent trainEvent;
+        if (argument == "cancel")
+        {
+            trainEvent = new MergeRequestRemoved(note.MergeRequest.Iid, actor);
+        }
+        else if (argument.Length == 0)
+        {
+            // The note's MR object may lack the head or the draft flag: ask GitLab then.
+            var mergeRequest = note.MergeRequest is { HeadSha: { } sha, Draft: { } draft } known
+                ? new MergeRequestSnapshot(known.Iid, known.Title, known.SourceBranch, known.TargetBranch, sha, draft, StateOf(known.State))
+                : TrainFacts.Snapshot(await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, note.MergeRequest.Iid, cancellationToken));
+            trainEvent = new MergeRequestAdded(mergeRequest, null, actor);
+        }
+        else
+        {
+            return Routed.Nothing($"unknown /merge-train argument '{argument}'");
+        }
+
+        var events = new List<TrainEvent> { trainEvent };
+        var train = await TrainForAsync(connection, project, note.MergeRequest.TargetBranch, actor, events, cancellationToken);
+        return new Routed([(train, events)], $"comment {command} on MR !{note.MergeRequest.Iid}", null,
+            new GitLabUserRecord(actor, note.Actor.Id ?? 0, note.Actor.Name ?? actor, null, null, null));
+    }
+
+    /// <summary>The train of a target branch, created if needed; its head is refreshed first from a fetch.</summary>
+    private async Task<long> TrainForAsync(NpgsqlConnection connection, ConfiguredProject project, string targetBranch, string actor, List<TrainEvent> events, CancellationToken cancellationToken)
+    {
+        var head = await FetchHeadAsync(project, targetBranch, cancellationToken);
+        events.Insert(0, new TargetBranchMoved(head, actor));
+        return await TrainStore.EnsureTrainAsync(connection, null, project.Id, project.Path, targetBranch, head, clock.GetUtcNow());
+    }
+
+    private async Task<string?> FetchHeadAsync(ConfiguredProject project, string branch, CancellationToken cancellationToken)
+    {
+        var repository = repositories.For(project);
+        await Task.Run(repository.Fetch, cancellationToken);
+        return repository.ResolveBranch(branch);
+    }
+
+    private static MergeRequestState StateOf(string state) => state switch
+    {
+        "opened" or "locked" => MergeRequestState.Opened,
+        "merged" => MergeRequestState.Merged,
+        _ => MergeRequestState.Closed,
+    };
+
+    private static string Name(TrainEvent trainEvent) => trainEvent.GetType().Name;
+
+    private sealed record Routed(IReadOnlyList<(long Train, List<TrainEvent> Events)> Trains, string Summary, MergeRequestRecord? MergeRequest, GitLabUserRecord? User)
+    {
+        public static Routed Nothing(string why) => new([], why, null, null);
+
+        public static Routed To(long train, string summary, TrainEvent trainEvent) => new([(train, [trainEvent])], summary, null, null);
+
+        public async Task RememberAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset now)
+        {
+            if (MergeRequest is not null)
+            {
+                await CarQueries.RememberMergeRequestAsync(connection, transaction, MergeRequest, now);
+            }
+
+            if (User is not null)
+            {
+                await CarQueries.RememberUserAsync(connection, transaction, User, now);
+            }
+        }
+    }
+}
