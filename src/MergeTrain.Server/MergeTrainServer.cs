@@ -6,6 +6,8 @@ using MergeTrain.Postgres.Jobs;
 using MergeTrain.Postgres.Trains;
 using MergeTrain.Server.Api;
 using MergeTrain.Server.Mediation;
+using MergeTrain.Server.Dashboard;
+using MergeTrain.Server.Metrics;
 using MergeTrain.Server.Pipelines;
 using MergeTrain.Server.Trains;
 using MergeTrain.Server.Webhooks;
@@ -44,6 +46,8 @@ public static class MergeTrainServer
         builder.Services.AddSingleton<IJobHandler, PipelinePoller>();
         builder.Services.AddGitLabClient();
 
+        builder.Services.AddSingleton<PrometheusExporter>();
+        builder.Services.AddSingleton<DashboardPages>();
         builder.Services.AddMediation();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddProblemDetails();
@@ -60,14 +64,17 @@ public static class MergeTrainServer
 
         var app = builder.Build();
 
-        // Configuration errors surface at start, not at the first request.
+        // Configuration errors surface at start, not at the first request; metrics are heard from the start.
         _ = app.Services.GetRequiredService<ProjectCatalog>();
+        _ = app.Services.GetRequiredService<PrometheusExporter>();
         app.UseExceptionHandler();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthEndpoints();
         app.MapMergeTrainApi();
         app.MapGitLabWebhooks();
+        app.MapMetrics();
+        app.MapDashboard();
         app.MapOpenApi();
 
         var options = app.Configuration.GetSection(MergeTrainOptions.Section).Get<MergeTrainOptions>() ?? new MergeTrainOptions();

@@ -99,8 +99,11 @@ internal sealed partial class Transition
             {
                 Drop(index, DropReason.Draft, $"marked as draft by {e.Actor}");
             }
-            else if (e.OldRev is not null || mr.HeadSha != car.HeadSha)
+            else if (mr.HeadSha != car.HeadSha)
             {
+                // A hook's oldrev alone does not drop the car: a push hook processed after the car
+                // was pinned on that very head (added right after the push) reports commits the
+                // car already contains.
                 Drop(index, DropReason.SourceUpdated, $"new head {Short(mr.HeadSha)}");
             }
             else

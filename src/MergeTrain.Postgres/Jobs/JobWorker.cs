@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using MergeTrain.Postgres.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -139,6 +140,8 @@ internal sealed class JobWorker
         try
         {
             OnJobStarted?.Invoke(job);
+            var due = job.ScheduledAt > job.CreatedAt ? job.ScheduledAt : job.CreatedAt;
+            MergeTrainMetrics.JobStartLatency.Record(Math.Max(0, (_clock.GetUtcNow() - due).TotalSeconds), new KeyValuePair<string, object?>("kind", job.Kind));
             if (!_handlers.TryGetValue(job.Kind, out var handler))
             {
                 await FailAsync(job, $"no handler for job kind '{job.Kind}'", discard: true);

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using MergeTrain.Core.Trains;
+using MergeTrain.Postgres.Diagnostics;
 using MergeTrain.Postgres.Jobs;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -184,6 +186,28 @@ public sealed class TrainProcessor(NpgsqlDataSource dataSource, ITrainEffectExec
         return (state, decisions);
     }
 
+    private static void RecordMetrics(TrainState before, List<Decision> decisions, DateTimeOffset now)
+    {
+        var tags = new TagList { { "project", before.ProjectPath }, { "target_branch", before.TargetBranch } };
+        var (spent, wasted) = PipelineAccounting.Compare(before, decisions[^1].State, now);
+        MergeTrainMetrics.PipelineSeconds.Add(spent, tags);
+        MergeTrainMetrics.PipelineWastedSeconds.Add(wasted, tags);
+        foreach (var car in decisions.SelectMany(d => d.Finished))
+        {
+            if (car.Status == CarStatus.Merged)
+            {
+                MergeTrainMetrics.Merges.Add(1, tags);
+                MergeTrainMetrics.TimeToMerge.Record(((car.FinishedAt ?? now) - car.AddedAt).TotalSeconds, tags);
+            }
+            else if (car.DropReason is { } reason)
+            {
+                var withReason = tags;
+                withReason.Add("reason", reason.ToGitLabName());
+                MergeTrainMetrics.CarsDropped.Add(1, withReason);
+            }
+        }
+    }
+
     private static async Task SaveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TrainRow train, List<Decision> decisions, DateTimeOffset now)
     {
         if (decisions.Count == 0)
@@ -191,6 +215,7 @@ public sealed class TrainProcessor(NpgsqlDataSource dataSource, ITrainEffectExec
             return;
         }
 
+        RecordMetrics(train.State, decisions, now);
         await TrainStore.SaveAsync(
             connection,
             transaction,

@@ -21,6 +21,9 @@ public sealed class ApiTokenAuthentication(
     /// <summary>The scheme's name.</summary>
     public const string SchemeName = "ApiToken";
 
+    /// <summary>The dashboard's login cookie holds the token itself (HttpOnly, SameSite=Strict).</summary>
+    public const string CookieName = "mergetrain_token";
+
     /// <summary>The policy that operator actions require.</summary>
     public const string AdminPolicy = "admin";
 
@@ -33,7 +36,7 @@ public sealed class ApiTokenAuthentication(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var match = options.Value.ApiTokens.FirstOrDefault(t => t.Token.Length > 0 && SameSecret(t.Token, presented));
+        var match = Match(options.Value, presented);
         if (match is null)
         {
             return Task.FromResult(AuthenticateResult.Fail("unknown token"));
@@ -63,6 +66,13 @@ public sealed class ApiTokenAuthentication(
         CryptographicOperations.FixedTimeEquals(
             SHA256.HashData(Encoding.UTF8.GetBytes(expected)), SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
 
+    /// <summary>The configured token equal to <paramref name="presented"/>, or null.</summary>
+    public static ApiTokenOptions? Match(MergeTrainOptions options, string presented)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.ApiTokens.FirstOrDefault(t => t.Token.Length > 0 && SameSecret(t.Token, presented));
+    }
+
     private static string? PresentedToken(HttpRequest request)
     {
         if (request.Headers.TryGetValue("PRIVATE-TOKEN", out var privateToken) && !string.IsNullOrEmpty(privateToken))
@@ -71,7 +81,12 @@ public sealed class ApiTokenAuthentication(
         }
 
         var authorization = request.Headers.Authorization.ToString();
-        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return authorization["Bearer ".Length..].Trim();
+        }
+
+        return request.Cookies.TryGetValue(CookieName, out var cookie) && cookie.Length > 0 ? cookie : null;
     }
 }
 

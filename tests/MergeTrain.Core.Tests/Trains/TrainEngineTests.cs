@@ -522,6 +522,19 @@ public class TrainEngineTests
     }
 
     [Test]
+    public void A_push_hook_that_reports_the_head_the_car_was_pinned_on_does_not_drop_it()
+    {
+        var train = new TrainHarness();
+        train.Add(1, "a2");
+
+        // The push that made a2 is reported after the MR joined the train on a2.
+        var decision = train.Send(new MergeRequestUpdated(TrainHarness.Mr(1, "a2"), "a1", "carol"));
+
+        decision.Effects.ShouldBeEmpty();
+        train.Car(1).Status.ShouldBe(CarStatus.Fresh);
+    }
+
+    [Test]
     public void MR_update_without_new_commits_changes_nothing()
     {
         var train = new TrainHarness();

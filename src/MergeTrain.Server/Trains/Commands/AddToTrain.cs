@@ -68,7 +68,6 @@ public sealed class AddToTrainHandler(
 
         var (connection, transaction) = await session.OpenAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        await TrainFacts.RememberAsync(connection, transaction, mergeRequest, now);
         var train = await TrainStore.EnsureTrainAsync(connection, transaction, project.Id, project.Path, mergeRequest.TargetBranch, targetHead, now);
         var snapshot = TrainFacts.Snapshot(mergeRequest);
         var decision = await processor.DecideNowAsync(
@@ -79,6 +78,9 @@ public sealed class AddToTrainHandler(
         {
             return TrainCommandResult.Refused(rejection);
         }
+
+        // After the train's lock, like the webhook processor does: one lock order, no deadlock.
+        await TrainFacts.RememberAsync(connection, transaction, mergeRequest, now);
 
         var cars = await CarQueries.ActiveAsync(connection, project.Id, mergeRequest.TargetBranch, cancellationToken);
         return TrainCommandResult.Ok(StatusCodes.Status201Created, cars.Select(CarJson.From).ToList());
