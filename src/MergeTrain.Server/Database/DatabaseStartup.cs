@@ -62,6 +62,15 @@ public sealed class DatabaseStartup(
                     database.Host, database.Port, database.Database, applied, Migration.Service[^1].Version);
                 return;
             }
+            catch (PostgresException error) when (!error.IsTransient)
+            {
+                // The server answered and refused (a constraint, a permission): waiting will not help.
+                logger.LogCritical(error, "Database start-up failed: {Reason}", error.MessageText);
+                readiness.Failed(error.MessageText);
+                Environment.ExitCode = 1;
+                lifetime.StopApplication();
+                return;
+            }
             catch (NpgsqlException error) when (!stoppingToken.IsCancellationRequested)
             {
                 // An external server may simply not be up yet: keep trying, and keep /readyz honest.

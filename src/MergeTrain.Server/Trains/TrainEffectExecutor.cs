@@ -79,7 +79,9 @@ public sealed class TrainEffectExecutor(
             case BuildMergedResult build:
                 return [await BuildMergedResultAsync(repository, build, cancellationToken)];
             case StartMergedResultPipeline start:
-                var merged = await StartPipelineAsync(project, start.Ref, start.Sha, new Dictionary<string, string>(), attempt, cancellationToken);
+                // Lets CI tell a merged-results pipeline from a car's (MERGE_TRAIN_IID) without parsing branch names.
+                var variables = new Dictionary<string, string> { ["MERGED_RESULTS_IID"] = start.Iid.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                var merged = await StartPipelineAsync(project, start.Ref, start.Sha, variables, attempt, cancellationToken);
                 return [new MergedResultPipelineCreated(start.Iid, start.Generation, merged.Id, merged.WebUrl)];
             case MergeImmediately merge:
                 return [await MergeImmediatelyAsync(repository, merge, cancellationToken)];

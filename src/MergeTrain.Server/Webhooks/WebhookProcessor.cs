@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using MergeTrain.Core.Trains;
 using MergeTrain.GitLab.Api;
@@ -78,7 +79,8 @@ public sealed class WebhookProcessor(
             case NoteHookEvent note:
                 return await RouteNoteAsync(connection, project, note, cancellationToken);
             case PipelineHookEvent pipeline:
-                var train = await TrainStore.FindTrainByPipelineAsync(connection, project.Id, pipeline.PipelineId, pipeline.Ref, pipeline.Sha);
+                var train = await TrainStore.FindTrainByPipelineAsync(connection, project.Id, pipeline.PipelineId, pipeline.Ref, pipeline.Sha)
+                    ?? await TrainOfPublishedBranchAsync(connection, project, pipeline.Ref, cancellationToken);
                 if (train is null || !GitLabNames.TryParsePipelineStatus(pipeline.Status, out var status))
                 {
                     return Routed.Nothing($"pipeline {pipeline.PipelineId} is not one of ours");
@@ -179,6 +181,41 @@ public sealed class WebhookProcessor(
         var head = await FetchHeadAsync(project, targetBranch, cancellationToken);
         events.Insert(0, new TargetBranchMoved(head, actor));
         return await TrainStore.EnsureTrainAsync(connection, null, project.Id, project.Path, targetBranch, head, clock.GetUtcNow());
+    }
+
+    /// <summary>
+    /// The train a pipeline on one of our published branches belongs to, read from the branch name.
+    /// The runner's first hook can overtake the executor's report of the pipeline it just created,
+    /// before the pipelines table knows it; dropping that hook left the car waiting a minute or more
+    /// for the poller when a pipeline fails at once (a CI config error). The engine itself matches
+    /// such a pipeline by ref and sha.
+    /// </summary>
+    private async Task<long?> TrainOfPublishedBranchAsync(NpgsqlConnection connection, ConfiguredProject project, string? branch, CancellationToken cancellationToken)
+    {
+        var carPrefix = project.Settings.CarBranchPrefix;
+        var lastSlash = branch?.LastIndexOf('/') ?? -1;
+        if (branch is not null && branch.StartsWith(carPrefix, StringComparison.Ordinal) && lastSlash > carPrefix.Length)
+        {
+            // <prefix><target>/<iid>; the target may contain slashes itself.
+            return await TrainStore.FindTrainIdAsync(connection, null, project.Id, branch[carPrefix.Length..lastSlash]);
+        }
+
+        var mergedResults = TrainSettings.MergedResultsBranchPrefix;
+        if (branch is not null && branch.StartsWith(mergedResults, StringComparison.Ordinal)
+            && int.TryParse(branch.AsSpan(mergedResults.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var iid))
+        {
+            try
+            {
+                var mergeRequest = await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, iid, cancellationToken);
+                return await TrainStore.FindTrainIdAsync(connection, null, project.Id, mergeRequest.TargetBranch);
+            }
+            catch (GitLabApiException)
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     private async Task<string?> FetchHeadAsync(ConfiguredProject project, string branch, CancellationToken cancellationToken)

@@ -2,20 +2,50 @@ using System.Diagnostics;
 
 namespace MergeTrain.Server.Tests.EndToEnd;
 
-/// <summary>Reads commits from the fake GitLab's repositories with the git command line.</summary>
+/// <summary>Reads commits and refs from bare repositories (the fake GitLab's or the service's) with the git command line.</summary>
 internal static class GitLog
 {
     public static async Task<IReadOnlyList<string>> ParentsAsync(string repository, string commit)
     {
+        var (output, _) = await RunAsync(repository, "rev-list", "--parents", "-n", "1", commit);
+        return output.Trim().Split(' ').Skip(1).ToList();
+    }
+
+    /// <summary>The commit a ref points at, or null when the ref does not exist.</summary>
+    public static async Task<string?> ResolveAsync(string repository, string reference)
+    {
+        var (output, exitCode) = await RunAsync(repository, "rev-parse", "--verify", "--quiet", reference + "^{commit}");
+        return exitCode == 0 ? output.Trim() : null;
+    }
+
+    /// <summary>The first-parent history of a revision, newest first.</summary>
+    public static async Task<IReadOnlyList<string>> FirstParentHistoryAsync(string repository, string revision)
+    {
+        var (output, _) = await RunAsync(repository, "rev-list", "--first-parent", revision);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public static async Task<string> MessageAsync(string repository, string commit)
+    {
+        var (output, _) = await RunAsync(repository, "log", "-1", "--format=%B", commit);
+        return output.TrimEnd();
+    }
+
+    private static async Task<(string Output, int ExitCode)> RunAsync(string repository, params string[] arguments)
+    {
         var start = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-C", repository, "rev-list", "--parents", "-n", "1", commit })
+        start.ArgumentList.Add("-C");
+        start.ArgumentList.Add(repository);
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
         using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        return output.Trim().Split(' ').Skip(1).ToList();
+        await error;
+        return (await output, process.ExitCode);
     }
 }

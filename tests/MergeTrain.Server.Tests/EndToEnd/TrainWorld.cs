@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using MergeTrain.FakeGitLab;
 using MergeTrain.Testing;
+using Npgsql;
 
 namespace MergeTrain.Server.Tests.EndToEnd;
 
@@ -19,12 +20,14 @@ internal sealed class TrainWorld : IAsyncDisposable
     public const string AdminToken = "admin-token-for-tests";
     public const string DeveloperToken = "developer-token-for-tests";
 
-    private TrainWorld(FakeGitLab.FakeGitLab gitLab, FakeProject project, RunningServer server, string dataDirectory)
+    private TrainWorld(FakeGitLab.FakeGitLab gitLab, FakeProject project, RunningServer server, string dataDirectory, string connectionString, FakeWebhook hook)
     {
         GitLab = gitLab;
         Project = project;
         Server = server;
         DataDirectory = dataDirectory;
+        ConnectionString = connectionString;
+        Hook = hook;
         Api = new HttpClient { BaseAddress = server.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         Api.DefaultRequestHeaders.Add("PRIVATE-TOKEN", DeveloperToken);
     }
@@ -37,17 +40,37 @@ internal sealed class TrainWorld : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>The service's database.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>GitLab's webhook pointing at the service.</summary>
+    public FakeWebhook Hook { get; }
+
+    /// <summary>The service's own bare repository of the project (SPEC section 5).</summary>
+    public string ServiceRepository => Path.Combine(DataDirectory, "repositories", $"{ProjectId}.git");
+
+    /// <summary>The car pipelines the service started in GitLab, oldest first.</summary>
+    public IReadOnlyList<FakePipeline> CarPipelines =>
+        [.. GitLab.Pipelines.Where(p => p.Ref.StartsWith("merge-train/", StringComparison.Ordinal)).OrderBy(p => p.Id)];
+
     /// <summary>The merge trains API as a developer.</summary>
     public HttpClient Api { get; }
 
-    public static async Task<TrainWorld> StartAsync(IReadOnlyDictionary<string, string> files, int maxParallelPipelines = 20, params string[] settings)
+    public static Task<TrainWorld> StartAsync(IReadOnlyDictionary<string, string> files, int maxParallelPipelines = 20, params string[] settings) =>
+        StartAsync(files, maxParallelPipelines, _ => settings);
+
+    /// <summary>As the other overload, with settings that depend on the running fake GitLab (they win over the defaults).</summary>
+    public static async Task<TrainWorld> StartAsync(
+        IReadOnlyDictionary<string, string> files, int maxParallelPipelines, Func<FakeGitLab.FakeGitLab, string[]> settingsFor)
     {
         var gitLab = await FakeGitLab.FakeGitLab.StartAsync(new FakeGitLabOptions { PipelineDuration = TimeSpan.FromMilliseconds(150) });
+        var settings = settingsFor(gitLab);
         var project = await gitLab.AddProjectAsync(ProjectId, ProjectPath, files);
         var dataDirectory = TestDirectory.CreateShared("mergetrain-e2e-");
+        var connectionString = await TestPostgres.CreateDatabaseAsync();
         var server = await RunningServer.StartAsync(
         [
-            $"--MergeTrain:ConnectionString={await TestPostgres.CreateDatabaseAsync()}",
+            $"--MergeTrain:ConnectionString={connectionString}",
             $"--MergeTrain:DataDirectory={dataDirectory}",
             "--MergeTrain:ApiTokens:0:Name=ops", $"--MergeTrain:ApiTokens:0:Token={AdminToken}", "--MergeTrain:ApiTokens:0:Role=admin",
             "--MergeTrain:ApiTokens:1:Name=alice", $"--MergeTrain:ApiTokens:1:Token={DeveloperToken}", "--MergeTrain:ApiTokens:1:Role=developer",
@@ -62,8 +85,8 @@ internal sealed class TrainWorld : IAsyncDisposable
             .. settings,
         ]);
         await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
-        gitLab.AddWebhook(new Uri(server.Client.BaseAddress!, "/webhooks/gitlab"), WebhookSecret);
-        return new TrainWorld(gitLab, project, server, dataDirectory);
+        var hook = gitLab.AddWebhook(new Uri(server.Client.BaseAddress!, "/webhooks/gitlab"), WebhookSecret);
+        return new TrainWorld(gitLab, project, server, dataDirectory, connectionString, hook);
     }
 
     public Task<FakeMergeRequest> OpenMergeRequestAsync(string branch, string title, IReadOnlyDictionary<string, string?> files) =>
@@ -115,6 +138,65 @@ internal sealed class TrainWorld : IAsyncDisposable
 
         throw new TimeoutException($"car !{iid} never got a pipeline");
     }
+
+    /// <summary>Polls <paramref name="condition"/> until true; fails after <paramref name="timeout"/> (default 15 s) saying what was awaited.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string because, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {because}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Waits until the car of <paramref name="iid"/> has a pipeline other than <paramref name="previous"/>, and returns its id.</summary>
+    public async Task<long> WaitForNewPipelineAsync(long iid, long previous)
+    {
+        var current = previous;
+        await WaitUntilAsync(
+            async () =>
+            {
+                if (await CarAsync(iid) is { } car && car.GetProperty("pipeline") is { ValueKind: JsonValueKind.Object } pipeline)
+                {
+                    current = pipeline.GetProperty("id").GetInt64();
+                }
+
+                return current != previous;
+            },
+            $"a new pipeline for !{iid} (the old one was #{previous})");
+        return current;
+    }
+
+    /// <summary>One value from the service's database.</summary>
+    public async Task<T> QueryAsync<T>(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>
+    /// Waits until the service has nothing left to do: every accepted delivery processed and no job
+    /// waiting or running (the recurring pipeline poll aside). Lets a test assert that something did
+    /// <em>not</em> happen without sleeping.
+    /// </summary>
+    public Task WaitUntilQuietAsync() => WaitUntilAsync(
+        async () => await QueryAsync<long>("""
+            SELECT (SELECT count(*) FROM webhook_deliveries WHERE outcome = 'accepted' AND processed_at IS NULL)
+                 + (SELECT count(*) FROM jobs WHERE state IN ('available', 'running', 'retryable') AND kind <> 'poll_pipelines')
+            """) == 0,
+        "the service to finish its work");
 
     public HttpClient ClientWith(string token)
     {

@@ -1,0 +1,40 @@
+using MergeTrain.Server.Benchmarks;
+
+// End-to-end server benchmark, in one run:
+//  (a) webhook intake: deliveries accepted per second and accept latency (real HTTP POSTs of the
+//      fake GitLab's Merge Request Hook payloads with the right secret, concurrent senders);
+//  (b) pipeline success to merge: from the first car's "pipeline succeeded" webhook to the target
+//      branch updated in GitLab's repository.
+// (b) runs first: (a) leaves thousands of deliveries queued for background processing.
+//   dotnet run -c Release --project tests/MergeTrain.Server.Benchmarks [-- --deliveries 4000 --concurrency 8 --repetitions 30]
+var deliveries = ArgValue(args, "--deliveries", 4_000);
+var concurrency = ArgValue(args, "--concurrency", 8);
+var repetitions = ArgValue(args, "--repetitions", 30);
+
+await using var world = await BenchmarkWorld.StartAsync();
+
+var merges = await MergeLatency.MeasureAsync(world, warmup: 3, repetitions);
+
+// Realistic payloads: the Merge Request Hooks GitLab sent while (b) ran.
+var bodies = world.GitLab.Deliveries.Where(d => d.EventName == "Merge Request Hook").Select(d => d.Body).Distinct().ToList();
+await WebhookThroughput.MeasureAsync(world.Address, bodies, deliveries: 500, concurrency); // warm-up
+var intake = await WebhookThroughput.MeasureAsync(world.Address, bodies, deliveries, concurrency);
+
+Console.WriteLine($"MergeTrain server benchmark: {Environment.ProcessorCount} cores, test PostgreSQL (fsync off), fake GitLab on loopback");
+Console.WriteLine();
+Console.WriteLine("| measure | samples | result | p50 ms | p99 ms | goal |");
+Console.WriteLine("| --- | ---: | ---: | ---: | ---: | --- |");
+Console.WriteLine($"| webhook deliveries accepted (concurrency {intake.Concurrency}) | {intake.Deliveries:N0} | {intake.PerSecond:N0}/s | {Percentile(intake.LatenciesMs, 0.50):F1} | {Percentile(intake.LatenciesMs, 0.99):F1} | ≥ 1,000/s, p99 ≤ 50 ms |");
+Console.WriteLine($"| pipeline-succeeded hook → target branch updated | {merges.Count} | | {Percentile(merges, 0.50):F1} | {Percentile(merges, 0.99):F1} | p50 ≤ 100 ms |");
+
+static double Percentile(IReadOnlyList<double> values, double quantile)
+{
+    var sorted = values.Order().ToList();
+    return sorted[Math.Clamp((int)Math.Ceiling(quantile * sorted.Count) - 1, 0, sorted.Count - 1)];
+}
+
+static int ArgValue(string[] args, string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1]) : fallback;
+}
