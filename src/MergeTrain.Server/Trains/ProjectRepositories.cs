@@ -12,6 +12,15 @@ public sealed class ProjectRepositories(IOptions<MergeTrainOptions> options, Tim
     public static readonly GitIdentity Committer = new("MergeTrain", "mergetrain@localhost");
 
     private readonly ConcurrentDictionary<long, Lazy<ProjectRepository>> _repositories = new();
+    private readonly ConcurrentDictionary<long, FetchCoalescer> _fetches = new();
+
+    /// <summary>Fetches <paramref name="project"/>'s repository, sharing the fetch with concurrent callers.</summary>
+    public Task FetchAsync(ConfiguredProject project)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        var repository = For(project);
+        return _fetches.GetOrAdd(project.Id, _ => new FetchCoalescer(repository.Fetch)).FetchAsync();
+    }
 
     /// <summary>The repository of <paramref name="project"/>.</summary>
     public ProjectRepository For(ConfiguredProject project)

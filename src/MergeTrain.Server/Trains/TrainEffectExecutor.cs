@@ -52,7 +52,7 @@ public sealed class TrainEffectExecutor(
         switch (effect)
         {
             case BuildCar build:
-                return [await BuildCarAsync(repository, build, cancellationToken)];
+                return [await BuildCarAsync(project, repository, build, cancellationToken)];
             case PublishCar publish:
                 EnsurePushed(repository.PublishBranch(publish.Iid, publish.Branch), publish.Branch);
                 return [new CarPublished(publish.Iid, publish.Generation, publish.CommitSha)];
@@ -63,7 +63,7 @@ public sealed class TrainEffectExecutor(
                 await gitLab.CancelPipelineAsync(project.GitLab, project.Id, cancel.PipelineId, cancellationToken);
                 return [];
             case FastForwardTarget forward:
-                return [FastForward(repository, forward)];
+                return [await FastForwardAsync(project, repository, forward)];
             case DeleteBranch delete:
                 repository.DeleteBranches([delete.Branch]);
                 return [];
@@ -77,22 +77,22 @@ public sealed class TrainEffectExecutor(
                     cancellationToken);
                 return [];
             case BuildMergedResult build:
-                return [await BuildMergedResultAsync(repository, build, cancellationToken)];
+                return [await BuildMergedResultAsync(project, repository, build, cancellationToken)];
             case StartMergedResultPipeline start:
                 // Lets CI tell a merged-results pipeline from a car's (MERGE_TRAIN_IID) without parsing branch names.
                 var variables = new Dictionary<string, string> { ["MERGED_RESULTS_IID"] = start.Iid.ToString(System.Globalization.CultureInfo.InvariantCulture) };
                 var merged = await StartPipelineAsync(project, start.Ref, start.Sha, variables, attempt, cancellationToken);
                 return [new MergedResultPipelineCreated(start.Iid, start.Generation, merged.Id, merged.WebUrl)];
             case MergeImmediately merge:
-                return [await MergeImmediatelyAsync(repository, merge, cancellationToken)];
+                return [await MergeImmediatelyAsync(project, repository, merge, cancellationToken)];
             default:
                 throw new NotSupportedException($"No executor for effect {effect.GetType().Name}.");
         }
     }
 
-    private static async Task<TrainEvent> BuildCarAsync(ProjectRepository repository, BuildCar build, CancellationToken cancellationToken)
+    private async Task<TrainEvent> BuildCarAsync(ConfiguredProject project, ProjectRepository repository, BuildCar build, CancellationToken cancellationToken)
     {
-        var outcome = await MergeAsync(repository, build.Iid, build.BaseSha, build.HeadSha, build.Message, cancellationToken);
+        var outcome = await MergeAsync(project, repository, build.Iid, build.BaseSha, build.HeadSha, build.Message, cancellationToken);
         return outcome switch
         {
             MergeOutcome.Merged merged => new CarBuilt(build.Iid, build.Generation, build.BaseSha, merged.CommitSha),
@@ -101,9 +101,9 @@ public sealed class TrainEffectExecutor(
         };
     }
 
-    private static async Task<TrainEvent> BuildMergedResultAsync(ProjectRepository repository, BuildMergedResult build, CancellationToken cancellationToken)
+    private async Task<TrainEvent> BuildMergedResultAsync(ConfiguredProject project, ProjectRepository repository, BuildMergedResult build, CancellationToken cancellationToken)
     {
-        var outcome = await MergeAsync(repository, build.Iid, build.BaseSha, build.HeadSha, build.Message, cancellationToken);
+        var outcome = await MergeAsync(project, repository, build.Iid, build.BaseSha, build.HeadSha, build.Message, cancellationToken);
         if (outcome is MergeOutcome.Conflicted conflicted)
         {
             return new MergedResultConflicted(build.Iid, build.Generation, conflicted.Paths.Take(ConflictPathsShown).ToList());
@@ -114,9 +114,9 @@ public sealed class TrainEffectExecutor(
         return new MergedResultBuilt(build.Iid, build.Generation, commit);
     }
 
-    private static async Task<TrainEvent> MergeImmediatelyAsync(ProjectRepository repository, MergeImmediately merge, CancellationToken cancellationToken)
+    private async Task<TrainEvent> MergeImmediatelyAsync(ConfiguredProject project, ProjectRepository repository, MergeImmediately merge, CancellationToken cancellationToken)
     {
-        var outcome = await MergeAsync(repository, merge.Iid, merge.BaseSha, merge.HeadSha, merge.Message, cancellationToken);
+        var outcome = await MergeAsync(project, repository, merge.Iid, merge.BaseSha, merge.HeadSha, merge.Message, cancellationToken);
         if (outcome is MergeOutcome.Conflicted conflicted)
         {
             return new MergeImmediatelyFailed(merge.Iid, merge.Generation, null, conflicted.Paths.Take(ConflictPathsShown).ToList(), "the merge request conflicts with the target branch");
@@ -126,10 +126,10 @@ public sealed class TrainEffectExecutor(
         var update = repository.FastForwardTarget(merge.TargetBranch, commit);
         return update.Updated || repository.ResolveBranch(merge.TargetBranch) == commit
             ? new MergedImmediately(merge.Iid, merge.Generation, commit)
-            : new MergeImmediatelyFailed(merge.Iid, merge.Generation, CurrentTarget(repository, merge.TargetBranch), [], update.Reason ?? "the target branch moved");
+            : new MergeImmediatelyFailed(merge.Iid, merge.Generation, await CurrentTargetAsync(project, repository, merge.TargetBranch), [], update.Reason ?? "the target branch moved");
     }
 
-    private static TrainEvent FastForward(ProjectRepository repository, FastForwardTarget forward)
+    private async Task<TrainEvent> FastForwardAsync(ConfiguredProject project, ProjectRepository repository, FastForwardTarget forward)
     {
         var update = repository.FastForwardTarget(forward.TargetBranch, forward.ToSha);
         if (update.Updated)
@@ -138,7 +138,7 @@ public sealed class TrainEffectExecutor(
         }
 
         // A repeat of a push that went through finds the target already there.
-        var current = CurrentTarget(repository, forward.TargetBranch);
+        var current = await CurrentTargetAsync(project, repository, forward.TargetBranch);
         return current == forward.ToSha
             ? new FastForwardSucceeded(forward.Iid, forward.FromSha, forward.ToSha)
             : new FastForwardRejected(forward.Iid, forward.ToSha, current);
@@ -161,21 +161,21 @@ public sealed class TrainEffectExecutor(
         return await gitLab.CreatePipelineAsync(project.GitLab, project.Id, branch, variables, cancellationToken);
     }
 
-    private static async Task<MergeOutcome> MergeAsync(ProjectRepository repository, int iid, string baseSha, string headSha, string message, CancellationToken cancellationToken)
+    private async Task<MergeOutcome> MergeAsync(ConfiguredProject project, ProjectRepository repository, int iid, string baseSha, string headSha, string message, CancellationToken cancellationToken)
     {
         // The MR head must be in our copy (GitLab writes refs/merge-requests/<iid>/head): fetch when
         // it is not the pinned one yet. The base is the target head or a car commit we built.
         if (repository.ResolveReference(GitRefs.MergeRequestHead(iid)) != headSha)
         {
-            await Task.Run(repository.Fetch, cancellationToken);
+            await repositories.FetchAsync(project).WaitAsync(cancellationToken);
         }
 
         return await Task.Run(() => repository.BuildMergeRef(iid, baseSha, headSha, message), cancellationToken);
     }
 
-    private static string? CurrentTarget(ProjectRepository repository, string targetBranch)
+    private async Task<string?> CurrentTargetAsync(ConfiguredProject project, ProjectRepository repository, string targetBranch)
     {
-        repository.Fetch();
+        await repositories.FetchAsync(project);
         return repository.ResolveBranch(targetBranch);
     }
 

@@ -220,9 +220,9 @@ public sealed class WebhookProcessor(
 
     private async Task<string?> FetchHeadAsync(ConfiguredProject project, string branch, CancellationToken cancellationToken)
     {
-        var repository = repositories.For(project);
-        await Task.Run(repository.Fetch, cancellationToken);
-        return repository.ResolveBranch(branch);
+        // Shared with concurrent hooks: a burst of deliveries costs a couple of fetches, not one each.
+        await repositories.FetchAsync(project).WaitAsync(cancellationToken);
+        return repositories.For(project).ResolveBranch(branch);
     }
 
     private static MergeRequestState StateOf(string state) => state switch

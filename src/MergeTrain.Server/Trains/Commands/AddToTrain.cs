@@ -58,9 +58,8 @@ public sealed class AddToTrainHandler(
             return TrainCommandResult.Error(StatusCodes.Status404NotFound, "404 Merge request Not Found");
         }
 
-        var repository = repositories.For(project);
-        await Task.Run(repository.Fetch, cancellationToken);
-        var targetHead = repository.ResolveBranch(mergeRequest.TargetBranch);
+        await repositories.FetchAsync(project).WaitAsync(cancellationToken);
+        var targetHead = repositories.For(project).ResolveBranch(mergeRequest.TargetBranch);
         if (targetHead is null)
         {
             return TrainCommandResult.Error(StatusCodes.Status400BadRequest, $"Target branch '{mergeRequest.TargetBranch}' does not exist");
