@@ -44,6 +44,7 @@ public static class MergeTrainServer
         builder.Services.AddSingleton<IJobHandler, TrainRefreshHandler>();
         builder.Services.AddSingleton<IJobHandler, WebhookProcessor>();
         builder.Services.AddSingleton<IJobHandler, PipelinePoller>();
+        builder.Services.AddSingleton<IJobHandler, WebhookSweeper>();
         builder.Services.AddGitLabClient();
 
         builder.Services.AddSingleton<PrometheusExporter>();

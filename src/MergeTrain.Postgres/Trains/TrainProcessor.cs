@@ -165,6 +165,14 @@ public sealed class TrainProcessor(NpgsqlDataSource dataSource, ITrainEffectExec
             if (decision.Rejection is { } rejection)
             {
                 logger.LogInformation("Train {TrainId} refused {Event}: {Reason}", train.Id, pending.Event.GetType().Name, rejection.Message);
+                continue;
+            }
+
+            // An event that changed nothing (a duplicate, an outdated result, a hook about an MR the
+            // train has no business with) costs no write of the state and its projections.
+            if (decision.Ignored is not null && decision.Effects.Count == 0 && decision.Audit.Count == 0)
+            {
+                continue;
             }
 
             decisions.Add(decision);

@@ -45,7 +45,16 @@ public static class WebhookDeliveryStore
 
     private const string MarkProcessed = "UPDATE webhook_deliveries SET processed_at = @now, detail = coalesce(@detail, detail) WHERE id = @id";
 
-    private const string SelectBody = "SELECT project_id, event_kind, body::text FROM webhook_deliveries WHERE id = @id AND outcome = 'accepted'";
+    private const string SelectPending = """
+        SELECT id, event_kind, body::text FROM webhook_deliveries
+        WHERE project_id = @projectId AND outcome = 'accepted' AND processed_at IS NULL
+        ORDER BY id LIMIT @limit
+        """;
+
+    private const string SelectProjectsWithStale = """
+        SELECT DISTINCT project_id FROM webhook_deliveries
+        WHERE outcome = 'accepted' AND processed_at IS NULL AND received_at < @before AND project_id IS NOT NULL
+        """;
 
     private const string CountByOutcome = "SELECT outcome, count(*) FROM webhook_deliveries WHERE received_at >= @since GROUP BY outcome";
 
@@ -80,12 +89,19 @@ public static class WebhookDeliveryStore
     public static Task MarkProcessedAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long id, string? detail, DateTimeOffset now) =>
         connection.ExecuteAsync(new CommandDefinition(MarkProcessed, new { id, detail, now }, transaction));
 
-    /// <summary>An accepted delivery's project, event kind and body, for processing; null when there is none.</summary>
-    public static async Task<(long? ProjectId, string? EventKind, string Body)?> LoadAsync(NpgsqlConnection connection, long id, CancellationToken cancellationToken)
+    /// <summary>A project's accepted deliveries not processed yet, oldest first: id, event kind and body.</summary>
+    public static async Task<IReadOnlyList<(long Id, string? EventKind, string Body)>> PendingAsync(NpgsqlConnection connection, long projectId, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return await connection.QuerySingleOrDefaultAsync<(long? ProjectId, string? EventKind, string Body)?>(
-            new CommandDefinition(SelectBody, new { id }, cancellationToken: cancellationToken));
+        return (await connection.QueryAsync<(long Id, string? EventKind, string Body)>(
+            new CommandDefinition(SelectPending, new { projectId, limit }, cancellationToken: cancellationToken))).AsList();
+    }
+
+    /// <summary>Projects with accepted deliveries received before <paramref name="before"/> and still unprocessed.</summary>
+    public static async Task<IReadOnlyList<long>> ProjectsWithUnprocessedAsync(NpgsqlConnection connection, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return (await connection.QueryAsync<long>(new CommandDefinition(SelectProjectsWithStale, new { before }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>Deliveries since <paramref name="since"/> by outcome.</summary>

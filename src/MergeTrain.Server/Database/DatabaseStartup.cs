@@ -3,6 +3,7 @@ using MergeTrain.Postgres.Migrations;
 using MergeTrain.Postgres.Jobs;
 using MergeTrain.Postgres.Trains;
 using MergeTrain.Server.Pipelines;
+using MergeTrain.Server.Webhooks;
 using MergeTrain.Server.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -115,8 +116,9 @@ public sealed class DatabaseStartup(
             logger.LogInformation("Project {ProjectId} ({ProjectPath}) served: {MaxParallelPipelines} pipelines at once", project.Id, project.Path, project.Settings.MaxParallelPipelines);
         }
 
-        // The pipeline poller re-schedules itself; this only starts it (one pending at most).
+        // The pipeline poller and the webhook sweeper re-schedule themselves; this only starts them (one pending at most).
         await JobStore.EnqueueAsync(connection, null, PipelinePoller.Next(clock.GetUtcNow() + PipelinePoller.Every), clock.GetUtcNow(), cancellationToken);
+        await JobStore.EnqueueAsync(connection, null, WebhookSweeper.Next(clock.GetUtcNow() + WebhookSweeper.Every), clock.GetUtcNow(), cancellationToken);
 
         if (projects.All.Count == 0)
         {

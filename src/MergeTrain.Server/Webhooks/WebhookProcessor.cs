@@ -32,28 +32,89 @@ public sealed class WebhookProcessor(
     public const string JobKind = "process_webhook";
 
     private const string Command = "/merge-train";
+    private const int Batch = 100;
+
+    // Advisory lock keys of the webhook drainers: this namespace plus the project id.
+    private const long LockNamespace = 0x4D54_5748_0000_0000;
 
     /// <inheritdoc/>
     public string Kind => JobKind;
 
-    /// <summary>The job that processes delivery <paramref name="deliveryId"/>.</summary>
-    public static NewJob Job(long deliveryId) => new(JobKind, $$"""{"delivery_id":{{deliveryId}}}""") { MaxAttempts = 10 };
+    /// <summary>
+    /// The job that processes a project's pending deliveries, at most one pending per project. One
+    /// job drains them in arrival order, so that hooks about one MR are decided in the order GitLab
+    /// sent them, and a burst costs one job, not one per delivery.
+    /// </summary>
+    public static NewJob Job(long projectId) =>
+        new(JobKind, $$"""{"project_id":{{projectId}}}""") { UniqueKey = $"{JobKind}:{projectId}", MaxAttempts = 25 };
 
     /// <inheritdoc/>
     public async Task HandleAsync(Job job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         using var args = JsonDocument.Parse(job.Args);
-        var deliveryId = args.RootElement.GetProperty("delivery_id").GetInt64();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (await WebhookDeliveryStore.LoadAsync(connection, deliveryId, cancellationToken) is not { } delivery
-            || delivery.ProjectId is not { } projectId || projects.Find(projectId) is not { } project)
+        var projectId = args.RootElement.GetProperty("project_id").GetInt64();
+        if (projects.Find(projectId) is not { } project)
         {
-            throw new PermanentJobFailureException($"Delivery {deliveryId} is gone or its project is no longer configured.");
+            throw new PermanentJobFailureException($"Project {projectId} is no longer configured.");
         }
 
-        var parsed = GitLabWebhookParser.Parse(delivery.EventKind, delivery.Body);
-        var routed = await RouteAsync(connection, project, parsed, cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+
+        // One drainer per project at a time; a job that finds it busy leaves, since the drainer
+        // reads pending deliveries until none is left. A delivery that lands just after the
+        // drainer's last read, and whose own job gave up on the lock, is caught by the check after
+        // the unlock.
+        do
+        {
+            if (!await AdvisoryLockAsync(connection, "pg_try_advisory_lock", projectId, cancellationToken))
+            {
+                return;
+            }
+
+            try
+            {
+                IReadOnlyList<(long Id, string? EventKind, string Body)> pending;
+                while ((pending = await WebhookDeliveryStore.PendingAsync(connection, projectId, Batch, cancellationToken)).Count > 0)
+                {
+                    foreach (var delivery in pending)
+                    {
+                        await ProcessAsync(connection, project, delivery.Id, delivery.EventKind, delivery.Body, cancellationToken);
+                    }
+                }
+            }
+            finally
+            {
+                await AdvisoryLockAsync(connection, "pg_advisory_unlock", projectId, CancellationToken.None);
+            }
+        }
+        while ((await WebhookDeliveryStore.PendingAsync(connection, projectId, 1, cancellationToken)).Count > 0);
+    }
+
+    private static async Task<bool> AdvisoryLockAsync(NpgsqlConnection connection, string function, long projectId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT {function}(@key)", connection);
+        command.Parameters.AddWithValue("key", LockNamespace + projectId);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private async Task ProcessAsync(NpgsqlConnection connection, ConfiguredProject project, long deliveryId, string? eventKind, string body, CancellationToken cancellationToken)
+    {
+        Routed routed;
+        string eventName;
+        try
+        {
+            var parsed = GitLabWebhookParser.Parse(eventKind, body);
+            eventName = parsed.EventName;
+            routed = await RouteAsync(connection, project, parsed, cancellationToken);
+        }
+        catch (Exception error) when (error is WebhookParseException or GitLabApiException)
+        {
+            // Retrying cannot fix these; recorded, so the deliveries behind it are not held up.
+            await WebhookDeliveryStore.MarkProcessedAsync(connection, null, deliveryId, $"failed: {error.Message}", clock.GetUtcNow());
+            logger.LogWarning("Webhook delivery {DeliveryId} could not be processed: {Reason}", deliveryId, error.Message);
+            return;
+        }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var (train, events) in routed.Trains)
@@ -67,7 +128,7 @@ public sealed class WebhookProcessor(
         await routed.RememberAsync(connection, transaction, clock.GetUtcNow());
         await WebhookDeliveryStore.MarkProcessedAsync(connection, transaction, deliveryId, routed.Summary, clock.GetUtcNow());
         await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation("Webhook delivery {DeliveryId} ({Event}): {Summary}", deliveryId, parsed.EventName, routed.Summary);
+        logger.LogInformation("Webhook delivery {DeliveryId} ({Event}): {Summary}", deliveryId, eventName, routed.Summary);
     }
 
     private async Task<Routed> RouteAsync(NpgsqlConnection connection, ConfiguredProject project, GitLabWebhookEvent parsed, CancellationToken cancellationToken)
