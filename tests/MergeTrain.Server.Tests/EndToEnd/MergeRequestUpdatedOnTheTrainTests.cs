@@ -1,4 +1,3 @@
-using System.Net;
 using MergeTrain.FakeGitLab;
 using NUnit.Framework;
 using Shouldly;
@@ -13,18 +12,7 @@ public class MergeRequestUpdatedOnTheTrainTests
     {
         await using var world = await TrainWorld.StartAsync(new Dictionary<string, string> { ["app.txt"] = "hello\n" });
         var gitLab = world.GitLab;
-        var a = await world.OpenMergeRequestAsync("a", "A", new Dictionary<string, string?> { ["a.txt"] = "a\n" });
-        var b = await world.OpenMergeRequestAsync("b", "B", new Dictionary<string, string?> { ["b.txt"] = "b\n" });
-        var c = await world.OpenMergeRequestAsync("c", "C", new Dictionary<string, string?> { ["c.txt"] = "c\n" });
-        gitLab.Ci.HoldPipelines = true;
-        foreach (var mr in new[] { a, b, c })
-        {
-            (await world.AddThroughApiAsync(mr.Iid)).StatusCode.ShouldBe(HttpStatusCode.Created);
-        }
-
-        var pipelineA = await world.WaitForPipelineAsync(a.Iid);
-        var pipelineB = await world.WaitForPipelineAsync(b.Iid);
-        var oldC = await world.WaitForPipelineAsync(c.Iid);
+        var ((a, pipelineA), (b, pipelineB), (c, oldC)) = await world.HeldTrainOfThreeAsync();
 
         // The author pushes to B while it is on the train.
         var updated = await gitLab.PushToMergeRequestAsync(TrainWorld.ProjectId, b.Iid, new Dictionary<string, string?> { ["b.txt"] = "b, revised\n" });

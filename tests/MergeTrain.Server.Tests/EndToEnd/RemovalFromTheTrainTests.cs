@@ -15,18 +15,7 @@ public class RemovalFromTheTrainTests
     {
         await using var world = await TrainWorld.StartAsync(new Dictionary<string, string> { ["app.txt"] = "hello\n" });
         var gitLab = world.GitLab;
-        var a = await world.OpenMergeRequestAsync("a", "A", new Dictionary<string, string?> { ["a.txt"] = "a\n" });
-        var b = await world.OpenMergeRequestAsync("b", "B", new Dictionary<string, string?> { ["b.txt"] = "b\n" });
-        var c = await world.OpenMergeRequestAsync("c", "C", new Dictionary<string, string?> { ["c.txt"] = "c\n" });
-        gitLab.Ci.HoldPipelines = true;
-        foreach (var mr in new[] { a, b, c })
-        {
-            (await world.AddThroughApiAsync(mr.Iid)).StatusCode.ShouldBe(HttpStatusCode.Created);
-        }
-
-        var pipelineA = await world.WaitForPipelineAsync(a.Iid);
-        var pipelineB = await world.WaitForPipelineAsync(b.Iid);
-        var oldC = await world.WaitForPipelineAsync(c.Iid);
+        var ((a, pipelineA), (b, pipelineB), (c, oldC)) = await world.HeldTrainOfThreeAsync();
 
         // DELETE /projects/:id/merge_trains/merge_requests/:iid takes B off.
         using (var delete = await world.Api.DeleteAsync($"/api/v4/projects/{TrainWorld.ProjectId}/merge_trains/merge_requests/{b.Iid}"))

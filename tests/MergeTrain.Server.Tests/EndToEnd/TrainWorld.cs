@@ -92,6 +92,34 @@ internal sealed class TrainWorld : IAsyncDisposable
     public Task<FakeMergeRequest> OpenMergeRequestAsync(string branch, string title, IReadOnlyDictionary<string, string?> files) =>
         GitLab.CreateMergeRequestAsync(ProjectId, new MergeRequestSpec(branch, title) { Files = files });
 
+    /// <summary>
+    /// MRs A, B and C, each adding a file of its own, added in that order with pipelines held;
+    /// each with the pipeline of its first car.
+    /// </summary>
+    public async Task<((FakeMergeRequest Mr, long Pipeline) A, (FakeMergeRequest Mr, long Pipeline) B, (FakeMergeRequest Mr, long Pipeline) C)> HeldTrainOfThreeAsync()
+    {
+        var mrs = new List<FakeMergeRequest>();
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            mrs.Add(await OpenMergeRequestAsync(name, name.ToUpperInvariant(), new Dictionary<string, string?> { [$"{name}.txt"] = $"{name}\n" }));
+        }
+
+        GitLab.Ci.HoldPipelines = true;
+        foreach (var mr in mrs)
+        {
+            using var added = await AddThroughApiAsync(mr.Iid);
+            added.EnsureSuccessStatusCode();
+        }
+
+        var pipelines = new List<long>();
+        foreach (var mr in mrs)
+        {
+            pipelines.Add(await WaitForPipelineAsync(mr.Iid));
+        }
+
+        return ((mrs[0], pipelines[0]), (mrs[1], pipelines[1]), (mrs[2], pipelines[2]));
+    }
+
     /// <summary>Adds an MR through the REST API and returns the answer.</summary>
     public Task<HttpResponseMessage> AddThroughApiAsync(long iid, string? sha = null) =>
         Api.PostAsync($"/api/v4/projects/{ProjectId}/merge_trains/merge_requests/{iid}" + (sha is null ? "" : $"?sha={sha}"), null);
