@@ -6,7 +6,7 @@ namespace MergeTrain.GitLab.Tests.Api;
 /// <summary>A <see cref="GitLabClient"/> wired to a <see cref="FakeGitLabServer"/>, with an instant clock and a recording logger.</summary>
 internal sealed class ClientHarness : IAsyncDisposable
 {
-    public const string Token = "glpat-Zq8vR3xT5mK2pL9wN4yB";
+    public const string Token = "test-token-not-a-real-secret-4yB";
 
     private readonly HttpClient _http = new();
 
