@@ -57,6 +57,7 @@ public static class MergeTrainServer
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthentication>(ApiTokenAuthentication.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ApiTokenAuthentication.AdminPolicy, policy => policy.RequireRole(ApiRoles.Admin));
+        builder.Services.AddOptions<PipelinePollingOptions>().Bind(builder.Configuration.GetSection(PipelinePollingOptions.Section));
         builder.Services.AddOptions<JobServerOptions>().Bind(builder.Configuration.GetSection($"{MergeTrainOptions.Section}:Jobs"));
 
         // Hosted services stop in reverse order: the job server drains and deregisters before the database stops.

@@ -18,6 +18,7 @@ namespace MergeTrain.Server.Database;
 public sealed class DatabaseStartup(
     IOptions<MergeTrainOptions> options,
     ProjectCatalog projects,
+    IOptions<PipelinePollingOptions> polling,
     TimeProvider clock,
     DatabaseReadiness readiness,
     IHostApplicationLifetime lifetime,
@@ -117,7 +118,7 @@ public sealed class DatabaseStartup(
         }
 
         // The pipeline poller and the webhook sweeper re-schedule themselves; this only starts them (one pending at most).
-        await JobStore.EnqueueAsync(connection, null, PipelinePoller.Next(clock.GetUtcNow() + PipelinePoller.Every), clock.GetUtcNow(), cancellationToken);
+        await JobStore.EnqueueAsync(connection, null, PipelinePoller.Next(clock.GetUtcNow() + polling.Value.Every), clock.GetUtcNow(), cancellationToken);
         await JobStore.EnqueueAsync(connection, null, WebhookSweeper.Next(clock.GetUtcNow() + WebhookSweeper.Every), clock.GetUtcNow(), cancellationToken);
 
         if (projects.All.Count == 0)

@@ -3,6 +3,7 @@ using MergeTrain.GitLab.Api;
 using MergeTrain.Postgres.Jobs;
 using MergeTrain.Postgres.Trains;
 using MergeTrain.Server.Configuration;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace MergeTrain.Server.Pipelines;
@@ -17,17 +18,12 @@ public sealed class PipelinePoller(
     ProjectCatalog projects,
     IGitLabApi gitLab,
     TrainProcessor processor,
+    IOptions<PipelinePollingOptions> options,
     TimeProvider clock,
     ILogger<PipelinePoller> logger) : IJobHandler
 {
     /// <summary>The job kind.</summary>
     public const string JobKind = "poll_pipelines";
-
-    /// <summary>A pipeline quiet for this long is asked about.</summary>
-    public static readonly TimeSpan QuietFor = TimeSpan.FromSeconds(60);
-
-    /// <summary>How often the poller runs.</summary>
-    public static readonly TimeSpan Every = TimeSpan.FromSeconds(30);
 
     private const int PerRound = 50;
 
@@ -44,7 +40,7 @@ public sealed class PipelinePoller(
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
-            foreach (var pipeline in await TrainStore.QuietPipelinesAsync(connection, now - QuietFor, PerRound))
+            foreach (var pipeline in await TrainStore.QuietPipelinesAsync(connection, now - options.Value.QuietFor, PerRound))
             {
                 await PollAsync(connection, pipeline, cancellationToken);
             }
@@ -52,7 +48,7 @@ public sealed class PipelinePoller(
         finally
         {
             // The next round is scheduled even when this one failed part-way.
-            await JobStore.EnqueueAsync(connection, null, Next(clock.GetUtcNow() + Every), clock.GetUtcNow(), CancellationToken.None);
+            await JobStore.EnqueueAsync(connection, null, Next(clock.GetUtcNow() + options.Value.Every), clock.GetUtcNow(), CancellationToken.None);
         }
     }
 
