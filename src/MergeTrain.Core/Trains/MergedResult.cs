@@ -41,4 +41,7 @@ public sealed record MergedResult
 
     /// <summary>The conflicting paths when the MR does not merge cleanly onto the target head.</summary>
     public IReadOnlyList<string> ConflictPaths { get; init; } = [];
+
+    /// <summary>Who asked for the MR to join the train once this merged result's pipeline passes (<c>auto_merge</c>); null when nobody did.</summary>
+    public string? AutoMergeBy { get; init; }
 }

@@ -10,6 +10,7 @@ namespace MergeTrain.Core.Trains;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(MergeRequestAdded), "merge_request_added")]
 [JsonDerivedType(typeof(MergeRequestRemoved), "merge_request_removed")]
+[JsonDerivedType(typeof(AutoMergeRequested), "auto_merge_requested")]
 [JsonDerivedType(typeof(MergeRequestUpdated), "merge_request_updated")]
 [JsonDerivedType(typeof(MergeRequestClosed), "merge_request_closed")]
 [JsonDerivedType(typeof(MergeRequestDrafted), "merge_request_drafted")]
@@ -44,6 +45,15 @@ public sealed record MergeRequestAdded(MergeRequestSnapshot MergeRequest, string
 /// <param name="Iid">The MR.</param>
 /// <param name="Actor">Who asked.</param>
 public sealed record MergeRequestRemoved(int Iid, string Actor) : TrainEvent;
+
+/// <summary>
+/// Add the MR once its own merged results pipeline passes (the API's <c>auto_merge</c>); at once
+/// when it already passed on the current head, or when merged results pipelines are off.
+/// </summary>
+/// <param name="MergeRequest">The MR as GitLab reports it now.</param>
+/// <param name="PinnedSha">The head the caller expects (the API's <c>sha</c>), if any.</param>
+/// <param name="Actor">Who asked.</param>
+public sealed record AutoMergeRequested(MergeRequestSnapshot MergeRequest, string? PinnedSha, string Actor) : TrainEvent;
 
 /// <summary>An MR hook (open, update, reopen) for an MR targeting this branch, on the train or not.</summary>
 /// <param name="MergeRequest">The MR as GitLab reports it now.</param>

@@ -11,6 +11,12 @@ public static class TrainNotes
     /// <summary>The note on the first car of a train.</summary>
     public const string StartedTrain = "started a merge train";
 
+    /// <summary>The note when an MR will join the train once its merged results pipeline passes (<c>auto_merge</c>).</summary>
+    public const string AutoMergeSet = "set this merge request to join the merge train when its merged results pipeline succeeds";
+
+    /// <summary>The note when a pending auto-merge is cancelled.</summary>
+    public static string AutoMergeCancelled(string actor) => $"cancelled the automatic addition to the merge train ({actor})";
+
     /// <summary>The note when an MR joins behind other cars.</summary>
     public static string AddedAtPosition(int position) => $"added this merge request to the merge train at position {position}";
 

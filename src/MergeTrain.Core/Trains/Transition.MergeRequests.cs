@@ -6,65 +6,123 @@ internal sealed partial class Transition
     private void OnAdded(MergeRequestAdded e)
     {
         _actor = e.Actor;
+        if (CannotJoin(e.MergeRequest, e.PinnedSha) is { } rejection)
+        {
+            Reject(rejection.Kind, rejection.Message);
+            return;
+        }
+
+        Join(e.MergeRequest, e.Actor);
+    }
+
+    private void OnAutoMergeRequested(AutoMergeRequested e)
+    {
+        _actor = e.Actor;
         var mr = e.MergeRequest;
+        if (CannotJoin(mr, e.PinnedSha) is { } rejection)
+        {
+            Reject(rejection.Kind, rejection.Message);
+            return;
+        }
+
+        var index = FindMergedResult(mr.Iid);
+        var passed = index >= 0 && MergedResults[index] is { Pipeline.Status: PipelineStatus.Success } result && result.HeadSha == mr.HeadSha;
+        if (!_settings.MergedResultsPipelines || passed)
+        {
+            // Nothing left to wait for.
+            Join(mr, e.Actor);
+            return;
+        }
+
+        if (index < 0 || MergedResults[index].HeadSha != mr.HeadSha)
+        {
+            UpdateMergedResult(mr, null);
+            index = FindMergedResult(mr.Iid);
+        }
+
+        MutableMergedResults[index] = MergedResults[index] with { AutoMergeBy = e.Actor, UpdatedAt = _now };
+        Audit(mr.Iid, null, null, $"set to join the merge train when its merged results pipeline succeeds, by {e.Actor}");
+        Note(mr.Iid, TrainNotes.AutoMergeSet);
+    }
+
+    /// <summary>Why <paramref name="mr"/> cannot join the train now, or null when it can.</summary>
+    private Rejection? CannotJoin(MergeRequestSnapshot mr, string? pinnedSha)
+    {
         if (mr.TargetBranch != _state.TargetBranch)
         {
-            Reject(RejectionKind.BadRequest, $"Merge request targets '{mr.TargetBranch}', not '{_state.TargetBranch}'");
+            return new Rejection(RejectionKind.BadRequest, $"Merge request targets '{mr.TargetBranch}', not '{_state.TargetBranch}'");
         }
-        else if (mr.State != MergeRequestState.Opened)
+
+        if (mr.State != MergeRequestState.Opened)
         {
-            Reject(RejectionKind.BadRequest, "Merge request is not open");
+            return new Rejection(RejectionKind.BadRequest, "Merge request is not open");
         }
-        else if (mr.Draft)
+
+        if (mr.Draft)
         {
-            Reject(RejectionKind.BadRequest, "Merge request is a draft");
+            return new Rejection(RejectionKind.BadRequest, "Merge request is a draft");
         }
-        else if (_targetHead is null)
+
+        if (_targetHead is null)
         {
-            Reject(RejectionKind.BadRequest, $"Target branch '{_state.TargetBranch}' does not exist");
+            return new Rejection(RejectionKind.BadRequest, $"Target branch '{_state.TargetBranch}' does not exist");
         }
-        else if (FindCar(mr.Iid) >= 0)
+
+        if (FindCar(mr.Iid) >= 0)
         {
-            Reject(RejectionKind.Conflict, "Merge request is already on the merge train");
+            return new Rejection(RejectionKind.Conflict, "Merge request is already on the merge train");
         }
-        else if (e.PinnedSha is not null && e.PinnedSha != mr.HeadSha)
+
+        if (pinnedSha is not null && pinnedSha != mr.HeadSha)
         {
-            Reject(RejectionKind.Conflict, $"SHA does not match HEAD of source branch: {mr.HeadSha}");
+            return new Rejection(RejectionKind.Conflict, $"SHA does not match HEAD of source branch: {mr.HeadSha}");
         }
-        else if (_state.Finished.Any(car => car.Iid == mr.Iid && car.Status is CarStatus.Merged or CarStatus.SkipMerged))
+
+        return _state.Finished.Any(car => car.Iid == mr.Iid && car.Status is CarStatus.Merged or CarStatus.SkipMerged)
+            ? new Rejection(RejectionKind.BadRequest, "Merge request is already merged")
+            : null;
+    }
+
+    /// <summary>Puts <paramref name="mr"/> at the end of the train (it can join: see <see cref="CannotJoin"/>).</summary>
+    private void Join(MergeRequestSnapshot mr, string actor)
+    {
+        var position = _cars.Count + 1;
+        _cars.Add(new Car
         {
-            Reject(RejectionKind.BadRequest, "Merge request is already merged");
-        }
-        else
-        {
-            var position = _cars.Count + 1;
-            _cars.Add(new Car
-            {
-                Iid = mr.Iid,
-                Title = mr.Title,
-                SourceBranch = mr.SourceBranch,
-                HeadSha = mr.HeadSha,
-                AddedBy = e.Actor,
-                AddedAt = _now,
-                UpdatedAt = _now,
-            });
-            Audit(mr.Iid, null, CarStatus.Idle, $"added to the merge train at position {position}");
-            RemoveMergedResult(mr.Iid, "the merge request joined the merge train");
-            Note(mr.Iid, position == 1 ? TrainNotes.StartedTrain : TrainNotes.AddedAtPosition(position));
-        }
+            Iid = mr.Iid,
+            Title = mr.Title,
+            SourceBranch = mr.SourceBranch,
+            HeadSha = mr.HeadSha,
+            AddedBy = actor,
+            AddedAt = _now,
+            UpdatedAt = _now,
+        });
+        Audit(mr.Iid, null, CarStatus.Idle, $"added to the merge train at position {position}");
+        RemoveMergedResult(mr.Iid, "the merge request joined the merge train");
+        Note(mr.Iid, position == 1 ? TrainNotes.StartedTrain : TrainNotes.AddedAtPosition(position));
     }
 
     private void OnRemoved(MergeRequestRemoved e)
     {
         _actor = e.Actor;
         var index = FindCar(e.Iid);
-        if (index < 0)
+        if (index >= 0)
         {
-            Reject(RejectionKind.NotFound, "Merge request is not on a merge train");
+            Drop(index, DropReason.RemovedByUser, $"removed by {e.Actor}");
             return;
         }
 
-        Drop(index, DropReason.RemovedByUser, $"removed by {e.Actor}");
+        // Not on the train yet, but waiting to join it (auto_merge): that wait is what is cancelled.
+        var waiting = FindMergedResult(e.Iid);
+        if (waiting >= 0 && MergedResults[waiting].AutoMergeBy is not null)
+        {
+            MutableMergedResults[waiting] = MergedResults[waiting] with { AutoMergeBy = null, UpdatedAt = _now };
+            Audit(e.Iid, null, null, $"automatic addition to the merge train cancelled by {e.Actor}");
+            Note(e.Iid, TrainNotes.AutoMergeCancelled(e.Actor));
+            return;
+        }
+
+        Reject(RejectionKind.NotFound, "Merge request is not on a merge train");
     }
 
     private void OnUpdated(MergeRequestUpdated e)

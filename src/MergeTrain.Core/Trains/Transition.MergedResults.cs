@@ -29,8 +29,11 @@ internal sealed partial class Transition
         }
 
         var results = MutableMergedResults;
+        string? autoMergeBy = null;
         if (index >= 0)
         {
+            // A pending auto_merge carries over to the new head: it waits for the new pipeline.
+            autoMergeBy = results[index].AutoMergeBy;
             ReleaseMergedResultPipeline(results[index], "the merge request has new commits");
             results.RemoveAt(index);
         }
@@ -47,6 +50,7 @@ internal sealed partial class Transition
             BaseSha = _targetHead,
             Building = true,
             PipelineWanted = true,
+            AutoMergeBy = autoMergeBy,
         };
         results.Add(entry);
         Audit(mr.Iid, null, null, $"merged results pipeline requested for {Short(mr.HeadSha)} on {Short(_targetHead)}");
@@ -234,6 +238,20 @@ internal sealed partial class Transition
         if (state != CommitState.Success)
         {
             Note(current.Iid, TrainNotes.MergedResultFailed(pipeline.Id, e.Status));
+            if (current.AutoMergeBy is not null)
+            {
+                // As GitLab does: a failed pipeline cancels the automatic merge.
+                MutableMergedResults[index] = MutableMergedResults[index] with { AutoMergeBy = null };
+                Audit(current.Iid, null, null, "automatic addition to the merge train cancelled: the merged results pipeline did not pass");
+            }
+        }
+        else if (current.AutoMergeBy is { } actor)
+        {
+            var mr = new MergeRequestSnapshot(current.Iid, current.Title, current.SourceBranch, _state.TargetBranch, current.HeadSha, Draft: false, MergeRequestState.Opened);
+            if (CannotJoin(mr, null) is null)
+            {
+                Join(mr, actor);
+            }
         }
     }
 

@@ -54,6 +54,7 @@ internal sealed partial class Transition
         {
             case MergeRequestAdded e: OnAdded(e); break;
             case MergeRequestRemoved e: OnRemoved(e); break;
+            case AutoMergeRequested e: OnAutoMergeRequested(e); break;
             case MergeRequestUpdated e: OnUpdated(e); break;
             case MergeRequestClosed e: OnClosed(e); break;
             case MergeRequestDrafted e: OnDrafted(e); break;

@@ -43,19 +43,42 @@ public static class MergeTrainEndpoints
 
     private static async Task<IResult> AddAsync(string id, int iid, HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        // GitLab takes its parameters from the query, a form or a JSON body alike.
-        var sha = request.Query["sha"].FirstOrDefault();
-        if (sha is null && request.HasJsonContentType() && request.ContentLength is not 0)
+        var parameters = await ParametersAsync(request, ct);
+        var sha = parameters.GetValueOrDefault("sha");
+        var autoMerge = parameters.GetValueOrDefault("auto_merge") is "true" or "1";
+        return ToResult(await mediator.Send(new AddToTrain(id, iid, string.IsNullOrEmpty(sha) ? null : sha, Actor(user)) { AutoMerge = autoMerge }, ct));
+    }
+
+    /// <summary>GitLab takes its parameters from the query, a form or a JSON body alike.</summary>
+    private static async Task<Dictionary<string, string>> ParametersAsync(HttpRequest request, CancellationToken ct)
+    {
+        var parameters = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+        if (request.HasJsonContentType() && request.ContentLength is not 0)
         {
             using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
-            sha = body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("sha", out var value) ? value.GetString() : null;
+            if (body.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in body.RootElement.EnumerateObject())
+                {
+                    parameters.TryAdd(property.Name, property.Value.ValueKind switch
+                    {
+                        JsonValueKind.String => property.Value.GetString()!,
+                        JsonValueKind.True => "true",
+                        JsonValueKind.False => "false",
+                        _ => property.Value.GetRawText(),
+                    });
+                }
+            }
         }
-        else if (sha is null && request.HasFormContentType)
+        else if (request.HasFormContentType)
         {
-            sha = (await request.ReadFormAsync(ct))["sha"].FirstOrDefault();
+            foreach (var field in await request.ReadFormAsync(ct))
+            {
+                parameters.TryAdd(field.Key, field.Value.ToString());
+            }
         }
 
-        return ToResult(await mediator.Send(new AddToTrain(id, iid, string.IsNullOrEmpty(sha) ? null : sha, Actor(user)), ct));
+        return parameters;
     }
 
     private static async Task<IResult> RemoveAsync(string id, int iid, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>

@@ -15,6 +15,9 @@ namespace MergeTrain.Server.Trains.Commands;
 /// </summary>
 public sealed record AddToTrain(string Project, int Iid, string? Sha, string Actor) : IRequest<TrainCommandResult>, IValidatable
 {
+    /// <summary>GitLab's <c>auto_merge</c>: join once the MR's own merged results pipeline passes.</summary>
+    public bool AutoMerge { get; init; }
+
     /// <inheritdoc/>
     public IEnumerable<string> Validate()
     {
@@ -71,7 +74,10 @@ public sealed class AddToTrainHandler(
         var snapshot = TrainFacts.Snapshot(mergeRequest);
         var decision = await processor.DecideNowAsync(
             connection, transaction, train,
-            [new TargetBranchMoved(targetHead, request.Actor), new MergeRequestAdded(snapshot, request.Sha, request.Actor)],
+            [
+                new TargetBranchMoved(targetHead, request.Actor),
+                request.AutoMerge ? new AutoMergeRequested(snapshot, request.Sha, request.Actor) : new MergeRequestAdded(snapshot, request.Sha, request.Actor),
+            ],
             cancellationToken);
         if (decision.Rejection is { } rejection)
         {
