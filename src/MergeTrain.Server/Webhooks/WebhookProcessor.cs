@@ -77,6 +77,13 @@ public sealed class WebhookProcessor(
                 IReadOnlyList<(long Id, string? EventKind, string Body)> pending;
                 while ((pending = await WebhookDeliveryStore.PendingAsync(connection, projectId, Batch, cancellationToken)).Count > 0)
                 {
+                    // One fetch for the batch, started after every delivery in it was received: it sees
+                    // whatever they report. Pipeline hooks alone need none.
+                    if (pending.Any(delivery => delivery.EventKind != GitLabEventNames.Pipeline))
+                    {
+                        await repositories.FetchAsync(project).WaitAsync(cancellationToken);
+                    }
+
                     foreach (var delivery in pending)
                     {
                         await ProcessAsync(connection, project, delivery.Id, delivery.EventKind, delivery.Body, cancellationToken);
@@ -155,7 +162,7 @@ public sealed class WebhookProcessor(
                     return Routed.Nothing($"push to {branch}, which has no train");
                 }
 
-                var head = await FetchHeadAsync(project, branch, cancellationToken);
+                var head = HeadOf(project, branch);
                 return Routed.To(pushed, $"push to {branch}", new TargetBranchMoved(head, push.Actor.Username));
             default:
                 return Routed.Nothing(parsed is IgnoredWebhookEvent ignored ? ignored.Reason : "nothing for MergeTrain");
@@ -239,7 +246,7 @@ public sealed class WebhookProcessor(
     /// <summary>The train of a target branch, created if needed; its head is refreshed first from a fetch.</summary>
     private async Task<long> TrainForAsync(NpgsqlConnection connection, ConfiguredProject project, string targetBranch, string actor, List<TrainEvent> events, CancellationToken cancellationToken)
     {
-        var head = await FetchHeadAsync(project, targetBranch, cancellationToken);
+        var head = HeadOf(project, targetBranch);
         events.Insert(0, new TargetBranchMoved(head, actor));
         return await TrainStore.EnsureTrainAsync(connection, null, project.Id, project.Path, targetBranch, head, clock.GetUtcNow());
     }
@@ -279,12 +286,8 @@ public sealed class WebhookProcessor(
         return null;
     }
 
-    private async Task<string?> FetchHeadAsync(ConfiguredProject project, string branch, CancellationToken cancellationToken)
-    {
-        // Shared with concurrent hooks: a burst of deliveries costs a couple of fetches, not one each.
-        await repositories.FetchAsync(project).WaitAsync(cancellationToken);
-        return repositories.For(project).ResolveBranch(branch);
-    }
+    /// <summary>The branch's head in our copy, which the drain fetched after the delivery arrived.</summary>
+    private string? HeadOf(ConfiguredProject project, string branch) => repositories.For(project).ResolveBranch(branch);
 
     private static MergeRequestState StateOf(string state) => state switch
     {
