@@ -14,7 +14,9 @@ var options = new JobServerOptions
 };
 var server = new JobServer(dataSource, [new BlockingHandler()], options, TimeProvider.System, NullLogger<JobServer>.Instance);
 var run = server.RunAsync(CancellationToken.None);
-await server.Started;
+
+// A server that cannot start (say, a wrong connection string) ends the process instead of waiting forever.
+await await Task.WhenAny(server.Started, run);
 Console.WriteLine($"ready {server.Id}");
 await run;
 

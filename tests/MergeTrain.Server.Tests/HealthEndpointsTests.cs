@@ -32,6 +32,7 @@ public class HealthEndpointsTests
         }
 
         (await servers.ListAsync(CancellationToken.None)).ShouldBeEmpty("a clean shutdown removes the server's row");
+        Directory.Delete(dataDirectory, recursive: true);
     }
 
     [Test]

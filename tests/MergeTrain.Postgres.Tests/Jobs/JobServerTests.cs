@@ -142,6 +142,22 @@ public class JobServerTests
     {
         var connectionString = _dataSource.ConnectionString;
         using var worker = StartWorkerProcess(connectionString);
+        try
+        {
+            await KillMidJobAndRescueAsync(worker);
+        }
+        finally
+        {
+            // Whatever happened, no worker process outlives the test.
+            if (!worker.HasExited)
+            {
+                worker.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private async Task KillMidJobAndRescueAsync(Process worker)
+    {
         var ready = await worker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
         ready.ShouldNotBeNull().ShouldStartWith("ready ");
         var deadServer = ready["ready ".Length..];
