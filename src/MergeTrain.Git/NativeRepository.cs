@@ -160,9 +160,6 @@ internal readonly record struct Oid(ulong A, ulong B, uint C)
             : throw new ArgumentException($"'{hex}' is not a full object id.", nameof(hex));
     }
 
-    public static Oid FromBytes(ReadOnlySpan<byte> bytes) =>
-        new(BinaryPrimitives.ReadUInt64LittleEndian(bytes), BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]), BinaryPrimitives.ReadUInt32LittleEndian(bytes[16..]));
-
     public void CopyTo(Span<byte> destination)
     {
         BinaryPrimitives.WriteUInt64LittleEndian(destination, A);

@@ -25,7 +25,6 @@ public static class LeaderLease
         """;
 
     private const string Release = "DELETE FROM leader WHERE name = @name AND leader_id = @serverId";
-    private const string Holder = "SELECT leader_id FROM leader WHERE name = @name AND expires_at >= @now";
 
     static LeaderLease() => DapperTypes.Register();
 
@@ -44,12 +43,5 @@ public static class LeaderLease
     {
         ArgumentNullException.ThrowIfNull(connection);
         await connection.ExecuteAsync(new CommandDefinition(Release, new { name, serverId }, cancellationToken: cancellationToken));
-    }
-
-    /// <summary>Who holds the lease now, or null.</summary>
-    public static async Task<string?> HolderAsync(NpgsqlConnection connection, string name, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        return await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(Holder, new { name, now }, cancellationToken: cancellationToken));
     }
 }

@@ -223,7 +223,6 @@ public sealed class TrainProcessor(NpgsqlDataSource dataSource, ITrainEffectExec
             return;
         }
 
-        RecordMetrics(train.State, decisions, now);
         await TrainStore.SaveAsync(
             connection,
             transaction,
@@ -234,5 +233,8 @@ public sealed class TrainProcessor(NpgsqlDataSource dataSource, ITrainEffectExec
             decisions.SelectMany(d => d.Finished).ToList(),
             decisions[^1].NextTimerAt,
             now);
+
+        // Counted once the version check passed: a conflicting writer's decisions are not counted twice.
+        RecordMetrics(train.State, decisions, now);
     }
 }

@@ -8,7 +8,7 @@ namespace MergeTrain.Server.Database;
 /// </summary>
 public sealed class DatabaseReadiness
 {
-    private volatile State _state = new(DatabaseStatus.Starting, null, "the database is being prepared", 0);
+    private volatile State _state = new(DatabaseStatus.Starting, null, "the database is being prepared");
 
     /// <summary>Where start-up is.</summary>
     public DatabaseStatus Status => _state.Status;
@@ -16,20 +16,17 @@ public sealed class DatabaseReadiness
     /// <summary>What an operator should know about <see cref="Status"/>.</summary>
     public string Detail => _state.Detail;
 
-    /// <summary>How many migrations the schema has (once ready).</summary>
-    public int MigrationCount => _state.MigrationCount;
-
     /// <summary>The data source, once the schema is migrated; null before.</summary>
     public NpgsqlDataSource? DataSource => _state.DataSource;
 
-    internal void Ready(NpgsqlDataSource dataSource, int migrationCount, string detail) =>
-        _state = new State(DatabaseStatus.Ready, dataSource, detail, migrationCount);
+    internal void Ready(NpgsqlDataSource dataSource, string detail) =>
+        _state = new State(DatabaseStatus.Ready, dataSource, detail);
 
     internal void Waiting(string detail) => _state = _state with { Status = DatabaseStatus.Starting, Detail = detail };
 
-    internal void Failed(string detail) => _state = new State(DatabaseStatus.Failed, null, detail, 0);
+    internal void Failed(string detail) => _state = new State(DatabaseStatus.Failed, null, detail);
 
-    private sealed record State(DatabaseStatus Status, NpgsqlDataSource? DataSource, string Detail, int MigrationCount);
+    private sealed record State(DatabaseStatus Status, NpgsqlDataSource? DataSource, string Detail);
 }
 
 /// <summary>The database's start-up states.</summary>

@@ -58,7 +58,7 @@ public sealed class DatabaseStartup(
                 var applied = await runner.ApplyAsync(Migration.Service, stoppingToken);
                 await SyncProjectsAsync(dataSource, stoppingToken);
                 var database = new NpgsqlConnectionStringBuilder(connectionString);
-                readiness.Ready(dataSource, Migration.Service.Count, $"{database.Host}:{database.Port}/{database.Database}");
+                readiness.Ready(dataSource, $"{database.Host}:{database.Port}/{database.Database}");
                 logger.LogInformation(
                     "Database {Host}:{Port}/{Database} ready: {Applied} migration(s) applied now, schema at version {Version}",
                     database.Host, database.Port, database.Database, applied, Migration.Service[^1].Version);

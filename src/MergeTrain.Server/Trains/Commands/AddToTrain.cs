@@ -48,7 +48,7 @@ public sealed class AddToTrainHandler(
         ArgumentNullException.ThrowIfNull(request);
         if (projects.Find(request.Project) is not { } project)
         {
-            return TrainCommandResult.Error(StatusCodes.Status404NotFound, "404 Project Not Found");
+            return TrainCommandResult.ProjectNotFound;
         }
 
         GitLabMergeRequest mergeRequest;

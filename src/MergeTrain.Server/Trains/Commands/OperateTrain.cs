@@ -48,13 +48,13 @@ public sealed class OperateTrainHandler(ProjectCatalog projects, TrainProcessor 
         ArgumentNullException.ThrowIfNull(request);
         if (projects.Find(request.Project) is not { } project)
         {
-            return TrainCommandResult.Error(StatusCodes.Status404NotFound, "404 Project Not Found");
+            return TrainCommandResult.ProjectNotFound;
         }
 
         var (connection, transaction) = await session.OpenAsync(cancellationToken);
         if (await TrainStore.FindTrainIdAsync(connection, transaction, project.Id, request.TargetBranch) is not { } train)
         {
-            return TrainCommandResult.Error(StatusCodes.Status404NotFound, "404 Merge Train Not Found");
+            return TrainCommandResult.TrainNotFound;
         }
 
         TrainEvent trainEvent = request.Operation switch

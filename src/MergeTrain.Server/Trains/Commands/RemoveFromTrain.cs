@@ -23,14 +23,14 @@ public sealed class RemoveFromTrainHandler(ProjectCatalog projects, TrainProcess
         ArgumentNullException.ThrowIfNull(request);
         if (projects.Find(request.Project) is not { } project)
         {
-            return TrainCommandResult.Error(StatusCodes.Status404NotFound, "404 Project Not Found");
+            return TrainCommandResult.ProjectNotFound;
         }
 
         var (connection, transaction) = await session.OpenAsync(cancellationToken);
         var car = await CarQueries.ForMergeRequestAsync(connection, project.Id, request.Iid, cancellationToken);
         if (car is not { FinishedAt: null } || await TrainStore.FindTrainIdAsync(connection, transaction, project.Id, car.TargetBranch) is not { } train)
         {
-            return TrainCommandResult.Error(StatusCodes.Status404NotFound, "404 Merge Train Not Found");
+            return TrainCommandResult.TrainNotFound;
         }
 
         var decision = await processor.DecideNowAsync(connection, transaction, train, [new MergeRequestRemoved(request.Iid, request.Actor)], cancellationToken);

@@ -11,6 +11,12 @@ public sealed record TrainCommandResult(int StatusCode, object? Value, string? M
     /// <summary>Failure with GitLab's kind of message.</summary>
     public static TrainCommandResult Error(int statusCode, string message) => new(statusCode, null, message);
 
+    /// <summary>The project named in the request is not configured (GitLab's wording).</summary>
+    public static TrainCommandResult ProjectNotFound { get; } = Error(StatusCodes.Status404NotFound, "404 Project Not Found");
+
+    /// <summary>The request names a train, or an MR on one, that does not exist (GitLab's wording).</summary>
+    public static TrainCommandResult TrainNotFound { get; } = Error(StatusCodes.Status404NotFound, "404 Merge Train Not Found");
+
     /// <summary>The engine refused the request.</summary>
     public static TrainCommandResult Refused(Rejection rejection)
     {
