@@ -2,7 +2,6 @@ using MergeTrain.Server.Configuration;
 using MergeTrain.Server.Database;
 using MergeTrain.Server.Health;
 using MergeTrain.Core.Trains;
-using MergeTrain.Postgres.Jobs;
 using MergeTrain.Postgres.Trains;
 using MergeTrain.Server.Api;
 using MergeTrain.Server.Mediation;
@@ -41,10 +40,7 @@ public static class MergeTrainServer
         builder.Services.AddSingleton(provider => provider.GetRequiredService<DatabaseReadiness>().DataSource ?? throw new DatabaseNotReadyException());
         builder.Services.AddSingleton<ITrainEffectExecutor, TrainEffectExecutor>();
         builder.Services.AddSingleton<TrainProcessor>();
-        builder.Services.AddSingleton<IJobHandler, TrainRefreshHandler>();
-        builder.Services.AddSingleton<IJobHandler, WebhookProcessor>();
-        builder.Services.AddSingleton<IJobHandler, PipelinePoller>();
-        builder.Services.AddSingleton<IJobHandler, WebhookSweeper>();
+        builder.Services.AddMergeTrainJobs(builder.Configuration);
         builder.Services.AddGitLabClient();
 
         builder.Services.AddSingleton<PrometheusExporter>();
@@ -58,11 +54,10 @@ public static class MergeTrainServer
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ApiTokenAuthentication.AdminPolicy, policy => policy.RequireRole(ApiRoles.Admin));
         builder.Services.AddOptions<PipelinePollingOptions>().Bind(builder.Configuration.GetSection(PipelinePollingOptions.Section));
-        builder.Services.AddOptions<JobServerOptions>().Bind(builder.Configuration.GetSection($"{MergeTrainOptions.Section}:Jobs"));
 
-        // Hosted services stop in reverse order: the job server drains and deregisters before the database stops.
+        // Hosted services stop in reverse order: the Hangfire server drains before the database stops.
         builder.Services.AddHostedService<DatabaseStartup>();
-        builder.Services.AddHostedService<JobServerHost>();
+        builder.Services.AddHostedService<HangfireServerHost>();
 
         var app = builder.Build();
 
@@ -72,6 +67,7 @@ public static class MergeTrainServer
         app.UseExceptionHandler();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMergeTrainHangfireDashboard();
         app.MapHealthEndpoints();
         app.MapMergeTrainApi();
         app.MapGitLabWebhooks();
@@ -82,7 +78,7 @@ public static class MergeTrainServer
         var options = app.Configuration.GetSection(MergeTrainOptions.Section).Get<MergeTrainOptions>() ?? new MergeTrainOptions();
         app.Logger.LogInformation(
             "MergeTrain {Version} starting (environment {Environment}, data directory {DataDirectory}, database {Database})",
-            JobServer.Version, app.Environment.EnvironmentName, options.DataDirectoryFullPath,
+            ServiceVersion.Current, app.Environment.EnvironmentName, options.DataDirectoryFullPath,
             options.UsesEmbeddedDatabase ? "embedded" : "external");
         return app;
     }

@@ -85,15 +85,18 @@ public class MigrationRunnerTests
     }
 
     [Test]
-    public async Task The_service_schema_migrates_from_empty()
+    public async Task The_service_schema_and_hangfire_schema_migrate_from_empty_and_again_to_no_effect()
     {
         Migration.Service.Select(m => m.Version).ShouldBe(Migration.Service.Select(m => m.Version).Order());
         Migration.Service.ShouldNotBeEmpty();
 
-        (await Runner().ApplyAsync(Migration.Service, CancellationToken.None)).ShouldBe(Migration.Service.Count);
+        (await Runner().ApplyServiceAsync(CancellationToken.None)).ShouldBe(Migration.Service.Count);
+        (await Runner().ApplyServiceAsync(CancellationToken.None)).ShouldBe(0);
 
         await using var connection = await _dataSource.OpenConnectionAsync();
-        (await connection.ExecuteScalarAsync<string?>("SELECT to_regclass('servers')::text")).ShouldBe("servers");
+        (await connection.ExecuteScalarAsync<string?>("SELECT to_regclass('work_requests')::text")).ShouldBe("work_requests");
+        (await connection.ExecuteScalarAsync<string?>("SELECT to_regclass('jobs')::text")).ShouldBeNull("the home-made queue is gone");
+        (await connection.ExecuteScalarAsync<string?>("SELECT to_regclass('hangfire.job')::text")).ShouldBe("hangfire.job");
     }
 
     private MigrationRunner Runner() => new(_dataSource, NullLogger<MigrationRunner>.Instance);

@@ -15,7 +15,7 @@ internal static class ServiceDatabase
         // hand to worker processes of their own.
         var connectionString = new NpgsqlConnectionStringBuilder(await TestPostgres.CreateDatabaseAsync()) { PersistSecurityInfo = true };
         var dataSource = NpgsqlDataSource.Create(connectionString);
-        await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(Migration.Service, CancellationToken.None);
+        await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).ApplyServiceAsync(CancellationToken.None);
         return dataSource;
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Dapper;
-using MergeTrain.Postgres.Jobs;
+using Hangfire;
 using Npgsql;
 
 namespace MergeTrain.Postgres.Diagnostics;
@@ -16,7 +16,7 @@ public static class GaugeQueries
         """;
 
     /// <summary>A fresh snapshot for <see cref="MergeTrainMetrics.UpdateGauges"/>.</summary>
-    public static async Task<GaugeSnapshot> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    public static async Task<GaugeSnapshot> ReadAsync(NpgsqlConnection connection, JobStorage jobs, CancellationToken cancellationToken)
     {
         var cars = (await connection.QueryAsync<(string Status, string Path, string TargetBranch, long Count)>(new CommandDefinition(ActiveCars, cancellationToken: cancellationToken)))
             .Select(row => new Measurement<long>(row.Count,
@@ -24,11 +24,16 @@ public static class GaugeQueries
                 new KeyValuePair<string, object?>("project", row.Path),
                 new KeyValuePair<string, object?>("target_branch", row.TargetBranch)))
             .ToList();
-        var counts = await JobStore.CountByStateAsync(connection, cancellationToken);
-        var jobs = Enum.GetValues<JobState>()
-            .GroupBy(state => state.ToHangfire())
-            .Select(group => new Measurement<long>(group.Sum(state => counts.GetValueOrDefault(state)), new KeyValuePair<string, object?>("state", group.Key)))
-            .ToList();
-        return new GaugeSnapshot(cars, jobs);
+        ArgumentNullException.ThrowIfNull(jobs);
+
+        // Hangfire's own counts, under the names its dashboard shows.
+        var statistics = jobs.GetMonitoringApi().GetStatistics();
+        var byState = new (string State, long Count)[]
+        {
+            ("Enqueued", statistics.Enqueued), ("Scheduled", statistics.Scheduled), ("Processing", statistics.Processing),
+            ("Succeeded", statistics.Succeeded), ("Failed", statistics.Failed), ("Deleted", statistics.Deleted),
+        };
+        var jobGauges = byState.Select(s => new Measurement<long>(s.Count, new KeyValuePair<string, object?>("state", s.State))).ToList();
+        return new GaugeSnapshot(cars, jobGauges);
     }
 }

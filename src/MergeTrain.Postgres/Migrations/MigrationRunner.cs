@@ -1,4 +1,5 @@
 using Dapper;
+using MergeTrain.Postgres.BackgroundJobs;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -26,9 +27,19 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
     private const string SelectApplied = "SELECT version, name, checksum FROM schema_migrations ORDER BY version";
     private const string InsertApplied = "INSERT INTO schema_migrations (version, name, checksum) VALUES (@Version, @Name, @Checksum)";
 
-    /// <summary>Applies what is pending of <paramref name="migrations"/>; returns how many were applied now.</summary>
+    /// <summary>
+    /// The service's schema: its own migrations, then Hangfire's schema (installed or upgraded by
+    /// Hangfire's installer), both under the one lock.
+    /// </summary>
+    public Task<int> ApplyServiceAsync(CancellationToken cancellationToken) =>
+        ApplyAsync(Migration.Service, cancellationToken, HangfireStorage.Install);
+
+    /// <summary>
+    /// Applies what is pending of <paramref name="migrations"/>, then <paramref name="underLock"/>
+    /// if given, still holding the lock; returns how many migrations were applied now.
+    /// </summary>
     /// <exception cref="InvalidOperationException">An applied migration's script has changed since.</exception>
-    public async Task<int> ApplyAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
+    public async Task<int> ApplyAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken, Action<NpgsqlConnection>? underLock = null)
     {
         ArgumentNullException.ThrowIfNull(migrations);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -59,6 +70,7 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
                 count++;
             }
 
+            underLock?.Invoke(connection);
             return count;
         }
         finally

@@ -1,30 +1,78 @@
 using System.Diagnostics;
 using MergeTrain.Core.Trains;
 using MergeTrain.Postgres.Diagnostics;
-using MergeTrain.Postgres.Jobs;
+using MergeTrain.Postgres.Work;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace MergeTrain.Postgres.Trains;
 
 /// <summary>
-/// Moves trains forward. Events enter a train's inbox with a refresh job in one transaction. A
-/// refresh then alternates short transactions with slow work: it decides the pending events with
+/// Moves trains forward. Events enter a train's inbox with a refresh request in one transaction;
+/// the refresh job enqueued after the commit runs one train at a time (<see cref="ExclusiveWork"/>).
+/// A refresh then alternates short transactions with slow work: it decides the pending events with
 /// the engine and stores the new state with its effects (the outbox) under the train's row lock,
 /// claims the next effect, performs it outside any transaction, and records its outcome, whose
 /// events go back to the inbox. A crash anywhere leaves either undecided events or an unfinished
 /// effect, and the next refresh carries on from there.
 /// </summary>
-public sealed class TrainProcessor(NpgsqlDataSource dataSource, ITrainEffectExecutor executor, TimeProvider clock, ILogger<TrainProcessor> logger)
+public sealed class TrainProcessor(
+    NpgsqlDataSource dataSource,
+    ITrainEffectExecutor executor,
+    IWorkScheduler scheduler,
+    ExclusiveWork exclusive,
+    TimeProvider clock,
+    ILogger<TrainProcessor> logger)
 {
     private const int EventsPerDecision = 200;
 
-    /// <summary>Appends <paramref name="trainEvent"/> to a train's inbox and enqueues its refresh, in <paramref name="transaction"/>.</summary>
-    public async Task SubmitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long trainId, TrainEvent trainEvent, string source)
+    // Who performs an effect, for an operator reading train_effects: this process.
+    private static readonly string Runner = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>
+    /// Appends <paramref name="trainEvent"/> to a train's inbox and requests its refresh, in
+    /// <paramref name="transaction"/>; the caller sends <paramref name="wakeups"/> after the commit.
+    /// </summary>
+    public async Task SubmitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long trainId, TrainEvent trainEvent, string source, Wakeups wakeups)
     {
+        ArgumentNullException.ThrowIfNull(wakeups);
         var now = clock.GetUtcNow();
         await TrainStore.AppendEventAsync(connection, transaction, trainId, trainEvent, source, now);
-        await JobStore.EnqueueAsync(connection, transaction, TrainJobs.Refresh(trainId), now, CancellationToken.None);
+        await RequestRefreshAsync(connection, transaction, trainId, wakeups, now, CancellationToken.None);
+    }
+
+    /// <summary>Sends the jobs of <paramref name="wakeups"/>: call it after the transaction that filled it has committed.</summary>
+    public void Wake(Wakeups wakeups)
+    {
+        ArgumentNullException.ThrowIfNull(wakeups);
+        wakeups.Send(scheduler);
+    }
+
+    /// <summary>
+    /// The refresh job's body: refreshes the train for as long as it is asked to, unless another
+    /// run holds it (then returns false; that run does the work).
+    /// </summary>
+    public Task<bool> RunAsync(long trainId, CancellationToken cancellationToken) =>
+        exclusive.RunAsync(WorkRequest.RefreshTrain(trainId), token => RefreshAsync(trainId, token), cancellationToken);
+
+    /// <summary>The job of a train's timer: asks for a refresh, then runs it.</summary>
+    public async Task<bool> RunTimerAsync(long trainId, CancellationToken cancellationToken)
+    {
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            await WorkRequestStore.RequestAsync(connection, null, WorkRequest.RefreshTrain(trainId), clock.GetUtcNow(), cancellationToken);
+        }
+
+        return await RunAsync(trainId, cancellationToken);
+    }
+
+    private static async Task RequestRefreshAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long trainId, Wakeups wakeups, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var request = WorkRequest.RefreshTrain(trainId);
+        if (await WorkRequestStore.RequestAsync(connection, transaction, request, now, cancellationToken))
+        {
+            wakeups.Add(request);
+        }
     }
 
     /// <summary>
@@ -34,9 +82,10 @@ public sealed class TrainProcessor(NpgsqlDataSource dataSource, ITrainEffectExec
     /// the refresh job this enqueues.
     /// </summary>
     public async Task<Decision> DecideNowAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, long trainId, IReadOnlyList<TrainEvent> trainEvents, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long trainId, IReadOnlyList<TrainEvent> trainEvents, Wakeups wakeups, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(trainEvents);
+        ArgumentNullException.ThrowIfNull(wakeups);
         var train = await TrainStore.LockAsync(connection, transaction, trainId);
         var (state, decisions) = await DecidePendingAsync(connection, transaction, train);
         var engine = new TrainEngine(train.Settings);
@@ -53,7 +102,7 @@ public sealed class TrainProcessor(NpgsqlDataSource dataSource, ITrainEffectExec
         }
 
         await SaveAsync(connection, transaction, train, decisions, now);
-        await JobStore.EnqueueAsync(connection, transaction, TrainJobs.Refresh(trainId), now, cancellationToken);
+        await RequestRefreshAsync(connection, transaction, trainId, wakeups, now, cancellationToken);
         return last ?? throw new ArgumentException("No event to decide.", nameof(trainEvents));
     }
 
@@ -62,22 +111,25 @@ public sealed class TrainProcessor(NpgsqlDataSource dataSource, ITrainEffectExec
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var decision = await DecideNowAsync(connection, transaction, trainId, [trainEvent], cancellationToken);
+        var wakeups = new Wakeups();
+        var decision = await DecideNowAsync(connection, transaction, trainId, [trainEvent], wakeups, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        Wake(wakeups);
         return decision;
     }
 
     /// <summary>
-    /// The refresh job's body for <paramref name="job"/>'s attempt: decide, perform, record, until
-    /// the train has nothing left to do or another running attempt is already working on it.
+    /// One refresh, run by the holder of the train's lock: decide, perform, record, until the
+    /// train has nothing left to do. An effect found in flight was left by a run that ended (a
+    /// crash, a failure): it is performed again, and the executor is told it may be a repeat.
     /// </summary>
-    public async Task RefreshAsync(long trainId, Job job, CancellationToken cancellationToken)
+    private async Task RefreshAsync(long trainId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(job);
         while (true)
         {
             OpenEffect effect;
             TrainState state;
+            DateTimeOffset? newTimer = null;
             await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
             await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
             {
@@ -90,28 +142,24 @@ public sealed class TrainProcessor(NpgsqlDataSource dataSource, ITrainEffectExec
                 var next = await TrainStore.NextOpenEffectAsync(connection, transaction, trainId);
                 if (next is null)
                 {
-                    // Nothing to perform: sleep until the engine's next timer, if it set one.
+                    // Nothing to perform: sleep until the engine's next timer, if it set a new one
+                    // (an unchanged timer already has its job).
                     var timer = decisions.Count > 0 ? decisions[^1].NextTimerAt : train.NextTimerAt;
-                    if (timer is { } at)
+                    if (timer is { } at && at != train.NextTimerAt)
                     {
-                        await JobStore.EnqueueAsync(connection, transaction, TrainJobs.Refresh(trainId, at), now, cancellationToken);
+                        newTimer = at;
                     }
 
                     await transaction.CommitAsync(cancellationToken);
+                    if (newTimer is { } wakeAt)
+                    {
+                        scheduler.Schedule(WorkRequest.RefreshTrain(trainId), wakeAt);
+                    }
+
                     return;
                 }
 
-                var ours = next.ClaimedJob == job.Id && next.ClaimedAttempt == job.Attempt;
-                if (next.InFlight && !ours && await TrainStore.IsJobAttemptRunningAsync(connection, transaction, next.ClaimedJob!.Value, next.ClaimedAttempt!.Value))
-                {
-                    // Another attempt is performing this train's effects and decides every event
-                    // before its next one, including whatever woke us: leave the train to it.
-                    await transaction.CommitAsync(cancellationToken);
-                    logger.LogDebug("Train {TrainId} is being refreshed by job {JobId}; nothing to do", trainId, next.ClaimedJob);
-                    return;
-                }
-
-                await TrainStore.ClaimEffectAsync(connection, transaction, next.Id, job.Id, job.Attempt);
+                await TrainStore.ClaimEffectAsync(connection, transaction, next.Id, Runner);
                 await transaction.CommitAsync(cancellationToken);
                 effect = next;
             }

@@ -20,9 +20,7 @@ public sealed record InboxEvent(long Id, TrainEvent Event);
 /// <param name="Effect">The effect.</param>
 /// <param name="InFlight">True when an attempt started and did not record its outcome.</param>
 /// <param name="Attempts">Attempts started so far.</param>
-/// <param name="ClaimedJob">The job whose attempt started it last.</param>
-/// <param name="ClaimedAttempt">That job's attempt number.</param>
-public sealed record OpenEffect(long Id, TrainEffect Effect, bool InFlight, int Attempts, long? ClaimedJob, int? ClaimedAttempt);
+public sealed record OpenEffect(long Id, TrainEffect Effect, bool InFlight, int Attempts);
 
 /// <summary>Another writer changed the train since it was read.</summary>
 public sealed class TrainVersionConflictException(long trainId, long version)

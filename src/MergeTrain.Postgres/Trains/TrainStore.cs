@@ -54,12 +54,12 @@ public static class TrainStore
         """;
 
     private const string SelectNextOpenEffect = """
-        SELECT id, effect::text AS effect, state = 'in_flight' AS in_flight, attempts, claimed_job, claimed_attempt
+        SELECT id, effect::text AS effect, state = 'in_flight' AS in_flight, attempts
         FROM train_effects WHERE train_id = @trainId AND state <> 'done' ORDER BY id LIMIT 1
         """;
 
     private const string ClaimEffect = """
-        UPDATE train_effects SET state = 'in_flight', attempts = attempts + 1, claimed_job = @job, claimed_attempt = @attempt
+        UPDATE train_effects SET state = 'in_flight', attempts = attempts + 1, claimed_by = @runner
         WHERE id = @effectId
         """;
 
@@ -71,8 +71,6 @@ public static class TrainStore
     // The effect stays in flight: a failure may still have had its effect (a timeout after GitLab
     // created the pipeline), so the next attempt is told it may be a repeat.
     private const string RecordEffectError = "UPDATE train_effects SET last_error = @error WHERE id = @effectId";
-
-    private const string JobAttemptRunning = "SELECT EXISTS (SELECT 1 FROM jobs WHERE id = @job AND attempt = @attempt AND state = 'running')";
 
     private const string InsertAudit = """
         INSERT INTO audit_events (train_id, project_id, target_branch, occurred_at, actor, iid, from_status, to_status, reason)
@@ -238,18 +236,14 @@ public static class TrainStore
     public static async Task<OpenEffect?> NextOpenEffectAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long trainId)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string Effect, bool InFlight, int Attempts, long? ClaimedJob, int? ClaimedAttempt)?>(
+        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string Effect, bool InFlight, int Attempts)?>(
             new CommandDefinition(SelectNextOpenEffect, new { trainId }, transaction));
-        return row is { } r ? new OpenEffect(r.Id, TrainJson.Read<TrainEffect>(r.Effect), r.InFlight, r.Attempts, r.ClaimedJob, r.ClaimedAttempt) : null;
+        return row is { } r ? new OpenEffect(r.Id, TrainJson.Read<TrainEffect>(r.Effect), r.InFlight, r.Attempts) : null;
     }
 
-    /// <summary>Whether attempt <paramref name="attempt"/> of job <paramref name="job"/> is still running.</summary>
-    public static Task<bool> IsJobAttemptRunningAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long job, int attempt) =>
-        connection.ExecuteScalarAsync<bool>(new CommandDefinition(JobAttemptRunning, new { job, attempt }, transaction));
-
-    /// <summary>Marks an effect in flight for a job attempt.</summary>
-    public static Task ClaimEffectAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long effectId, long job, int attempt) =>
-        connection.ExecuteAsync(new CommandDefinition(ClaimEffect, new { effectId, job, attempt }, transaction));
+    /// <summary>Marks an effect in flight, performed by <paramref name="runner"/> (host:pid, for operators).</summary>
+    public static Task ClaimEffectAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long effectId, string runner) =>
+        connection.ExecuteAsync(new CommandDefinition(ClaimEffect, new { effectId, runner }, transaction));
 
     /// <summary>Marks an effect done with the events it produced.</summary>
     public static Task CompleteEffectAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long effectId, IReadOnlyList<TrainEvent> results, DateTimeOffset now) =>

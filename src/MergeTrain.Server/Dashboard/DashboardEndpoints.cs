@@ -19,7 +19,6 @@ public static class DashboardEndpoints
     /// <summary>Maps the dashboard, its actions, its stream, and <c>/hangfire</c> as a redirect to it.</summary>
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/hangfire", () => Results.Redirect("/dashboard")).ExcludeFromDescription();
         var dashboard = endpoints.MapGroup("/dashboard").AllowAnonymous().ExcludeFromDescription();
         dashboard.MapGet("/login", (string? error) => Results.Content(LoginPage(error), "text/html; charset=utf-8"));
         dashboard.MapPost("/login", LoginAsync).DisableAntiforgery();
@@ -33,10 +32,6 @@ public static class DashboardEndpoints
             PageAsync(context, "Trains", "/dashboard", admin => pages.TrainsAsync(admin, ct)));
         dashboard.MapGet("/cars/{projectId:long}/{iid:int}", (long projectId, int iid, HttpContext context, DashboardPages pages, CancellationToken ct) =>
             PageAsync(context, $"!{iid}", "/dashboard", _ => pages.CarHistoryAsync(projectId, iid, ct)));
-        dashboard.MapGet("/jobs", (string? tab, HttpContext context, DashboardPages pages, CancellationToken ct) =>
-            PageAsync(context, "Jobs", "/dashboard/jobs", admin => pages.JobsAsync(tab ?? "Enqueued", admin, ct)));
-        dashboard.MapGet("/servers", (HttpContext context, DashboardPages pages, CancellationToken ct) =>
-            PageAsync(context, "Servers", "/dashboard/servers", _ => pages.ServersAsync(ct)));
         dashboard.MapGet("/webhooks", (HttpContext context, DashboardPages pages, CancellationToken ct) =>
             PageAsync(context, "Webhooks", "/dashboard/webhooks", _ => pages.WebhooksAsync(ct)));
         dashboard.MapGet("/audit", (HttpContext context, DashboardPages pages, CancellationToken ct) =>
@@ -57,13 +52,6 @@ public static class DashboardEndpoints
             (long projectId, string targetBranch, int iid, HttpContext context, IMediator mediator, CancellationToken ct) =>
                 ActAsync(context, "/dashboard", user => mediator.Send(new OperateTrain(projectId.ToString(System.Globalization.CultureInfo.InvariantCulture), Uri.UnescapeDataString(targetBranch),
                     TrainOperation.MergeImmediately, iid, user), ct))).DisableAntiforgery();
-        dashboard.MapPost("/jobs/{id:long}/{action:regex(^(requeue|delete)$)}",
-            async (long id, string action, HttpContext context, IMediator mediator, CancellationToken ct) =>
-                await ActAsync(context, "/dashboard/jobs", async _ =>
-                {
-                    var done = await mediator.Send(new ChangeJob(id, action == "requeue" ? JobAction.Requeue : JobAction.Delete), ct);
-                    return done ? TrainCommandResult.Ok(200, "ok") : TrainCommandResult.Error(409, $"job {id} cannot be {action}d in its state");
-                })).DisableAntiforgery();
         return endpoints;
     }
 

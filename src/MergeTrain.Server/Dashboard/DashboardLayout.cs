@@ -42,7 +42,7 @@ internal static class DashboardLayout
 
     private static readonly (string Path, string Label)[] Navigation =
     [
-        ("/dashboard", "Trains"), ("/dashboard/jobs", "Jobs"), ("/dashboard/servers", "Servers"),
+        ("/dashboard", "Trains"), ("/hangfire", "Jobs"),
         ("/dashboard/webhooks", "Webhooks"), ("/dashboard/audit", "Audit log"), ("/dashboard/charts", "Charts"),
     ];
 

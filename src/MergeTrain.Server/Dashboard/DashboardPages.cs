@@ -3,8 +3,6 @@ using System.Text;
 using System.Text.Json;
 using MergeTrain.Core.Trains;
 using MergeTrain.Postgres.Dashboard;
-using MergeTrain.Postgres.Jobs;
-using MergeTrain.Postgres.Servers;
 using MergeTrain.Server.Configuration;
 using MergeTrain.Server.Database;
 using Npgsql;
@@ -92,57 +90,6 @@ public sealed class DashboardPages(DatabaseReadiness readiness, ProjectCatalog p
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         var entries = await DashboardQueries.AuditAsync(connection, projectId, iid, Rows, cancellationToken);
         return $"<h1>History of !{iid}</h1>" + AuditTable(entries);
-    }
-
-    /// <summary>Jobs in one of Hangfire's tabs.</summary>
-    public async Task<string> JobsAsync(string tab, bool admin, CancellationToken cancellationToken)
-    {
-        var states = Enum.GetValues<JobState>().Where(s => s.ToHangfire() == tab).ToArray();
-        if (states.Length == 0)
-        {
-            tab = "Enqueued";
-            states = [JobState.Available];
-        }
-
-        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
-        var counts = await JobStore.CountByStateAsync(connection, cancellationToken);
-        var jobs = await JobStore.ListAsync(connection, states, Rows, 0, cancellationToken);
-        var html = new StringBuilder("<h1>Jobs</h1><p class=\"tabs\">");
-        foreach (var name in new[] { "Enqueued", "Scheduled", "Processing", "Succeeded", "Failed", "Deleted" })
-        {
-            var count = counts.Where(c => c.Key.ToHangfire() == name).Sum(c => c.Value);
-            html.Append(CultureInfo.InvariantCulture, $"""<a href="/dashboard/jobs?tab={name}"{(name == tab ? " aria-current=\"page\"" : "")}>{name} ({count})</a>""");
-        }
-
-        html.Append("</p><table><thead><tr><th>Id</th><th>Kind</th><th>Arguments</th><th>State</th><th>Attempts</th><th>When</th><th>Errors</th><th></th></tr></thead><tbody>");
-        foreach (var job in jobs)
-        {
-            var when = job.FinalizedAt ?? job.AttemptedAt ?? job.ScheduledAt;
-            html.Append(CultureInfo.InvariantCulture, $"""
-                <tr><td>{job.Id}</td><td>{Html.E(job.Kind)}</td><td><code>{Html.E(job.Args)}</code></td><td>{job.State.ToHangfire()}</td>
-                <td>{job.Attempt} / {job.MaxAttempts}</td><td>{Html.Time(when)}</td><td>{Errors(job.Errors)}</td>
-                <td>{(job.State == JobState.Running ? "" : Html.Button(admin, $"/dashboard/jobs/{job.Id}/requeue", "Requeue"))}
-                {(job.State is JobState.Completed or JobState.Discarded or JobState.Cancelled ? "" : Html.Button(admin, $"/dashboard/jobs/{job.Id}/delete", "Delete", "Delete this job?"))}</td></tr>
-                """);
-        }
-
-        html.Append("</tbody></table>");
-        return html.ToString();
-    }
-
-    /// <summary>The service's instances and their heartbeats.</summary>
-    public async Task<string> ServersAsync(CancellationToken cancellationToken)
-    {
-        var servers = await new ServerStore(DataSource).ListAsync(cancellationToken);
-        var now = clock.GetUtcNow();
-        var html = new StringBuilder("<h1>Servers</h1><table><thead><tr><th>Server</th><th>Host</th><th>Process</th><th>Version</th><th>Started</th><th>Heartbeat</th></tr></thead><tbody>");
-        foreach (var server in servers)
-        {
-            html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td><code>{Html.E(server.Id)}</code></td><td>{Html.E(server.Hostname)}</td><td>{server.ProcessId}</td><td>{Html.E(server.Version)}</td><td>{Html.Time(server.StartedAt)}</td><td>{Html.Ago(server.HeartbeatAt, now)}</td></tr>");
-        }
-
-        return html.Append("</tbody></table>").ToString();
     }
 
     /// <summary>The newest webhook deliveries: accepted, duplicate, rejected.</summary>

@@ -1,9 +1,6 @@
 using MergeTrain.Postgres.Embedded;
 using MergeTrain.Postgres.Migrations;
-using MergeTrain.Postgres.Jobs;
 using MergeTrain.Postgres.Trains;
-using MergeTrain.Server.Pipelines;
-using MergeTrain.Server.Webhooks;
 using MergeTrain.Server.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -18,7 +15,6 @@ namespace MergeTrain.Server.Database;
 public sealed class DatabaseStartup(
     IOptions<MergeTrainOptions> options,
     ProjectCatalog projects,
-    IOptions<PipelinePollingOptions> polling,
     TimeProvider clock,
     DatabaseReadiness readiness,
     IHostApplicationLifetime lifetime,
@@ -55,7 +51,7 @@ public sealed class DatabaseStartup(
             try
             {
                 var runner = new MigrationRunner(dataSource, loggerFactory.CreateLogger<MigrationRunner>());
-                var applied = await runner.ApplyAsync(Migration.Service, stoppingToken);
+                var applied = await runner.ApplyServiceAsync(stoppingToken);
                 await SyncProjectsAsync(dataSource, stoppingToken);
                 var database = new NpgsqlConnectionStringBuilder(connectionString);
                 readiness.Ready(dataSource, $"{database.Host}:{database.Port}/{database.Database}");
@@ -116,10 +112,6 @@ public sealed class DatabaseStartup(
             await TrainStore.UpsertProjectAsync(connection, null, project.Id, project.Path, project.Settings, clock.GetUtcNow());
             logger.LogInformation("Project {ProjectId} ({ProjectPath}) served: {MaxParallelPipelines} pipelines at once", project.Id, project.Path, project.Settings.MaxParallelPipelines);
         }
-
-        // The pipeline poller and the webhook sweeper re-schedule themselves; this only starts them (one pending at most).
-        await JobStore.EnqueueAsync(connection, null, PipelinePoller.Next(clock.GetUtcNow() + polling.Value.Every), clock.GetUtcNow(), cancellationToken);
-        await JobStore.EnqueueAsync(connection, null, WebhookSweeper.Next(clock.GetUtcNow() + WebhookSweeper.Every), clock.GetUtcNow(), cancellationToken);
 
         if (projects.All.Count == 0)
         {

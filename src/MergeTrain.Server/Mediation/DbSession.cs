@@ -1,3 +1,4 @@
+using MergeTrain.Postgres.Work;
 using MergeTrain.Server.Database;
 using Npgsql;
 
@@ -5,12 +6,16 @@ namespace MergeTrain.Server.Mediation;
 
 /// <summary>
 /// The request's database connection and transaction, opened on first use and committed by
-/// <see cref="TransactionBehavior{TRequest, TResponse}"/> when the handler succeeds.
+/// <see cref="TransactionBehavior{TRequest, TResponse}"/> when the handler succeeds, which then
+/// sends the jobs of the work the transaction requested.
 /// </summary>
-public sealed class DbSession(DatabaseReadiness readiness) : IAsyncDisposable
+public sealed class DbSession(DatabaseReadiness readiness, IWorkScheduler scheduler) : IAsyncDisposable
 {
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
+
+    /// <summary>Work the request's transaction asked for, whose jobs start once it commits.</summary>
+    public Wakeups Wakeups { get; } = new();
 
     /// <summary>The open connection (opened and a transaction begun on first use).</summary>
     public async Task<(NpgsqlConnection Connection, NpgsqlTransaction Transaction)> OpenAsync(CancellationToken cancellationToken)
@@ -25,13 +30,15 @@ public sealed class DbSession(DatabaseReadiness readiness) : IAsyncDisposable
         return (_connection, _transaction!);
     }
 
-    /// <summary>Commits what the request wrote, if it wrote anything.</summary>
+    /// <summary>Commits what the request wrote, if it wrote anything, then enqueues the jobs it asked for.</summary>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
         if (_transaction is not null)
         {
             await _transaction.CommitAsync(cancellationToken);
         }
+
+        Wakeups.Send(scheduler);
     }
 
     /// <inheritdoc/>

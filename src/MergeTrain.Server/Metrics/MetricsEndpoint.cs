@@ -1,3 +1,4 @@
+using Hangfire;
 using MergeTrain.Postgres.Diagnostics;
 using MergeTrain.Server.Database;
 
@@ -9,13 +10,13 @@ public static class MetricsEndpoint
     /// <summary>Maps the endpoint.</summary>
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/metrics", async (PrometheusExporter exporter, DatabaseReadiness readiness, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/metrics", async (PrometheusExporter exporter, DatabaseReadiness readiness, JobStorage jobs, CancellationToken cancellationToken) =>
         {
             // The gauges are the cluster's, read now; counters and histograms are this instance's.
             if (readiness.DataSource is { } dataSource)
             {
                 await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-                MergeTrainMetrics.UpdateGauges(await GaugeQueries.ReadAsync(connection, cancellationToken));
+                MergeTrainMetrics.UpdateGauges(await GaugeQueries.ReadAsync(connection, jobs, cancellationToken));
             }
 
             return Results.Text(exporter.Write(), "text/plain; version=0.0.4; charset=utf-8");

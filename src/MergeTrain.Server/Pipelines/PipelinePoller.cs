@@ -1,7 +1,7 @@
 using MergeTrain.Core.Trains;
 using MergeTrain.GitLab.Api;
-using MergeTrain.Postgres.Jobs;
 using MergeTrain.Postgres.Trains;
+using MergeTrain.Postgres.Work;
 using MergeTrain.Server.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -9,7 +9,7 @@ using Npgsql;
 namespace MergeTrain.Server.Pipelines;
 
 /// <summary>
-/// The fallback for lost pipeline hooks: a recurring job asks GitLab about pipelines that are
+/// The fallback for lost pipeline hooks: a recurring job (<c>MaintenanceJobs.PollPipelines</c>) asks GitLab about pipelines that are
 /// running by our last word and have been quiet for a while, and feeds any change to their train
 /// as if the hook had come.
 /// </summary>
@@ -20,35 +20,18 @@ public sealed class PipelinePoller(
     TrainProcessor processor,
     IOptions<PipelinePollingOptions> options,
     TimeProvider clock,
-    ILogger<PipelinePoller> logger) : IJobHandler
+    ILogger<PipelinePoller> logger)
 {
-    /// <summary>The job kind.</summary>
-    public const string JobKind = "poll_pipelines";
-
     private const int PerRound = 50;
 
-    /// <inheritdoc/>
-    public string Kind => JobKind;
-
-    /// <summary>The next round, at most one pending at a time.</summary>
-    public static NewJob Next(DateTimeOffset at) => new(JobKind) { UniqueKey = JobKind, ScheduledAt = at, MaxAttempts = 3 };
-
-    /// <inheritdoc/>
-    public async Task HandleAsync(Job job, CancellationToken cancellationToken)
+    /// <summary>One round: asks about the quietest pipelines, at most a round's worth.</summary>
+    public async Task PollAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        try
+        foreach (var pipeline in await TrainStore.QuietPipelinesAsync(connection, now - options.Value.QuietFor, PerRound))
         {
-            foreach (var pipeline in await TrainStore.QuietPipelinesAsync(connection, now - options.Value.QuietFor, PerRound))
-            {
-                await PollAsync(connection, pipeline, cancellationToken);
-            }
-        }
-        finally
-        {
-            // The next round is scheduled even when this one failed part-way.
-            await JobStore.EnqueueAsync(connection, null, Next(clock.GetUtcNow() + options.Value.Every), clock.GetUtcNow(), CancellationToken.None);
+            await PollAsync(connection, pipeline, cancellationToken);
         }
     }
 
@@ -66,8 +49,13 @@ public sealed class PipelinePoller(
         }
 
         logger.LogInformation("Pipeline {PipelineId} is {Status} though no hook said so; telling its train", pipeline.Id, current.Status);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await processor.SubmitAsync(connection, transaction, pipeline.TrainId, new PipelineStatusChanged(pipeline.Id, current.Sha, current.Ref, status, current.WebUrl), "poll");
-        await transaction.CommitAsync(cancellationToken);
+        var wakeups = new Wakeups();
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await processor.SubmitAsync(connection, transaction, pipeline.TrainId, new PipelineStatusChanged(pipeline.Id, current.Sha, current.Ref, status, current.WebUrl), "poll", wakeups);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        processor.Wake(wakeups);
     }
 }

@@ -1,6 +1,7 @@
 using MediatR;
-using MergeTrain.Postgres.Jobs;
 using MergeTrain.Postgres.Webhooks;
+using MergeTrain.Postgres.Work;
+using MergeTrain.Server.Jobs;
 using MergeTrain.Server.Database;
 using MergeTrain.Server.Mediation;
 
@@ -11,15 +12,17 @@ namespace MergeTrain.Server.Webhooks;
 /// answers 202 once both are done. A redelivery is recorded as a duplicate and not queued.
 /// </summary>
 /// <remarks>
-/// The two writes are separate statements, not one transaction: every delivery of a project
-/// touches the same pending drain job, and holding its row lock until a commit made concurrent
-/// deliveries queue behind each other. A crash between the two leaves a stored delivery without a
-/// job; <see cref="WebhookSweeper"/> finds it.
+/// The delivery and the project's drain request are separate statements, not one transaction:
+/// every delivery of a project touches the same request row, and holding its row lock until a
+/// commit made concurrent deliveries queue behind each other. A crash between the two leaves a
+/// stored delivery without a request, and one between the request and the job's enqueue leaves a
+/// request without a job; <see cref="WorkSweeper"/> finds both. Only the delivery that creates the
+/// request enqueues a job: the run it starts drains whatever arrives while it works.
 /// </remarks>
 public sealed record ReceiveWebhook(WebhookDelivery Delivery) : IRequest<WebhookOutcome>;
 
 /// <summary>Handles <see cref="ReceiveWebhook"/>.</summary>
-public sealed class ReceiveWebhookHandler(DatabaseReadiness readiness, TimeProvider clock) : IRequestHandler<ReceiveWebhook, WebhookOutcome>
+public sealed class ReceiveWebhookHandler(DatabaseReadiness readiness, IWorkScheduler scheduler, TimeProvider clock) : IRequestHandler<ReceiveWebhook, WebhookOutcome>
 {
     /// <inheritdoc/>
     public async Task<WebhookOutcome> Handle(ReceiveWebhook request, CancellationToken cancellationToken)
@@ -31,7 +34,11 @@ public sealed class ReceiveWebhookHandler(DatabaseReadiness readiness, TimeProvi
         var (_, outcome) = await WebhookDeliveryStore.RecordAsync(connection, null, request.Delivery, now, cancellationToken);
         if (outcome == WebhookOutcome.Accepted)
         {
-            await JobStore.EnqueueAsync(connection, null, WebhookProcessor.Job(request.Delivery.ProjectId!.Value), now, cancellationToken);
+            var drain = WorkRequest.DrainWebhooks(request.Delivery.ProjectId!.Value);
+            if (await WorkRequestStore.RequestAsync(connection, null, drain, now, cancellationToken))
+            {
+                scheduler.Enqueue(drain);
+            }
         }
 
         return outcome;

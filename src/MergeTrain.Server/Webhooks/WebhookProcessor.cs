@@ -1,20 +1,20 @@
 using System.Globalization;
-using System.Text.Json;
 using MergeTrain.Core.Trains;
 using MergeTrain.GitLab.Api;
 using MergeTrain.GitLab.Webhooks;
 using MergeTrain.Postgres.Api;
-using MergeTrain.Postgres.Jobs;
 using MergeTrain.Postgres.Trains;
 using MergeTrain.Postgres.Webhooks;
+using MergeTrain.Postgres.Work;
 using MergeTrain.Server.Configuration;
+using MergeTrain.Server.Jobs;
 using MergeTrain.Server.Trains;
 using Npgsql;
 
 namespace MergeTrain.Server.Webhooks;
 
 /// <summary>
-/// Turns a stored delivery into train events (the "process webhook" job): the label or
+/// Turns stored deliveries into train events (the webhook drain job): the label or
 /// <c>/merge-train</c> comment adds, their removal removes, new commits, close, merge and draft
 /// drop, pipeline statuses go to the train that started the pipeline, pushes to a target branch
 /// move it. Target heads are read from a fresh fetch, never from the hook, which may be stale.
@@ -25,84 +25,46 @@ public sealed class WebhookProcessor(
     ProjectRepositories repositories,
     IGitLabApi gitLab,
     TrainProcessor processor,
+    ExclusiveWork exclusive,
     TimeProvider clock,
-    ILogger<WebhookProcessor> logger) : IJobHandler
+    ILogger<WebhookProcessor> logger)
 {
-    /// <summary>The job kind.</summary>
-    public const string JobKind = "process_webhook";
-
     private const string Command = "/merge-train";
     private const int Batch = 100;
 
-    // Advisory lock keys of the webhook drainers: this namespace plus the project id.
-    private const long LockNamespace = 0x4D54_5748_0000_0000;
-
-    /// <inheritdoc/>
-    public string Kind => JobKind;
-
     /// <summary>
-    /// The job that processes a project's pending deliveries, at most one pending per project. One
-    /// job drains them in arrival order, so that hooks about one MR are decided in the order GitLab
-    /// sent them, and a burst costs one job, not one per delivery.
+    /// Processes a project's pending deliveries in arrival order, so that hooks about one MR are
+    /// decided in the order GitLab sent them; one run per project at a time, and a burst costs one
+    /// run, not one per delivery.
     /// </summary>
-    public static NewJob Job(long projectId) =>
-        new(JobKind, $$"""{"project_id":{{projectId}}}""") { UniqueKey = $"{JobKind}:{projectId}", MaxAttempts = 25 };
-
-    /// <inheritdoc/>
-    public async Task HandleAsync(Job job, CancellationToken cancellationToken)
+    public async Task DrainAsync(long projectId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(job);
-        using var args = JsonDocument.Parse(job.Args);
-        var projectId = args.RootElement.GetProperty("project_id").GetInt64();
         if (projects.Find(projectId) is not { } project)
         {
             throw new PermanentJobFailureException($"Project {projectId} is no longer configured.");
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-
-        // One drainer per project at a time; a job that finds it busy leaves, since the drainer
-        // reads pending deliveries until none is left. A delivery that lands just after the
-        // drainer's last read, and whose own job gave up on the lock, is caught by the check after
-        // the unlock.
-        do
-        {
-            if (!await AdvisoryLockAsync(connection, "pg_try_advisory_lock", projectId, cancellationToken))
-            {
-                return;
-            }
-
-            try
-            {
-                IReadOnlyList<(long Id, string? EventKind, string Body)> pending;
-                while ((pending = await WebhookDeliveryStore.PendingAsync(connection, projectId, Batch, cancellationToken)).Count > 0)
-                {
-                    // One fetch for the batch, started after every delivery in it was received: it sees
-                    // whatever they report. Pipeline hooks alone need none.
-                    if (pending.Any(delivery => delivery.EventKind != GitLabEventNames.Pipeline))
-                    {
-                        await repositories.FetchAsync(project).WaitAsync(cancellationToken);
-                    }
-
-                    foreach (var delivery in pending)
-                    {
-                        await ProcessAsync(connection, project, delivery.Id, delivery.EventKind, delivery.Body, cancellationToken);
-                    }
-                }
-            }
-            finally
-            {
-                await AdvisoryLockAsync(connection, "pg_advisory_unlock", projectId, CancellationToken.None);
-            }
-        }
-        while ((await WebhookDeliveryStore.PendingAsync(connection, projectId, 1, cancellationToken)).Count > 0);
+        await exclusive.RunAsync(WorkRequest.DrainWebhooks(projectId), token => DrainPendingAsync(project, token), cancellationToken);
     }
 
-    private static async Task<bool> AdvisoryLockAsync(NpgsqlConnection connection, string function, long projectId, CancellationToken cancellationToken)
+    private async Task DrainPendingAsync(ConfiguredProject project, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand($"SELECT {function}(@key)", connection);
-        command.Parameters.AddWithValue("key", LockNamespace + projectId);
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        IReadOnlyList<(long Id, string? EventKind, string Body)> pending;
+        while ((pending = await WebhookDeliveryStore.PendingAsync(connection, project.Id, Batch, cancellationToken)).Count > 0)
+        {
+            // One fetch for the batch, started after every delivery in it was received: it sees
+            // whatever they report. Pipeline hooks alone need none.
+            if (pending.Any(delivery => delivery.EventKind != GitLabEventNames.Pipeline))
+            {
+                await repositories.FetchAsync(project).WaitAsync(cancellationToken);
+            }
+
+            foreach (var delivery in pending)
+            {
+                await ProcessAsync(connection, project, delivery.Id, delivery.EventKind, delivery.Body, cancellationToken);
+            }
+        }
     }
 
     private async Task ProcessAsync(NpgsqlConnection connection, ConfiguredProject project, long deliveryId, string? eventKind, string body, CancellationToken cancellationToken)
@@ -123,18 +85,23 @@ public sealed class WebhookProcessor(
             return;
         }
 
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var (train, events) in routed.Trains)
+        var wakeups = new Wakeups();
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            foreach (var trainEvent in events)
+            foreach (var (train, events) in routed.Trains)
             {
-                await processor.SubmitAsync(connection, transaction, train, trainEvent, $"webhook:{deliveryId}");
+                foreach (var trainEvent in events)
+                {
+                    await processor.SubmitAsync(connection, transaction, train, trainEvent, $"webhook:{deliveryId}", wakeups);
+                }
             }
+
+            await routed.RememberAsync(connection, transaction, clock.GetUtcNow());
+            await WebhookDeliveryStore.MarkProcessedAsync(connection, transaction, deliveryId, routed.Summary, clock.GetUtcNow());
+            await transaction.CommitAsync(cancellationToken);
         }
 
-        await routed.RememberAsync(connection, transaction, clock.GetUtcNow());
-        await WebhookDeliveryStore.MarkProcessedAsync(connection, transaction, deliveryId, routed.Summary, clock.GetUtcNow());
-        await transaction.CommitAsync(cancellationToken);
+        processor.Wake(wakeups);
         logger.LogInformation("Webhook delivery {DeliveryId} ({Event}): {Summary}", deliveryId, eventName, routed.Summary);
     }
 

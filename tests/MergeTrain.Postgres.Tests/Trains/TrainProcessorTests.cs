@@ -1,7 +1,8 @@
 using Dapper;
 using MergeTrain.Core.Trains;
-using MergeTrain.Postgres.Jobs;
+using MergeTrain.Postgres.Tests.Work;
 using MergeTrain.Postgres.Trains;
+using MergeTrain.Postgres.Work;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NUnit.Framework;
@@ -15,13 +16,15 @@ public class TrainProcessorTests
     private NpgsqlDataSource _dataSource = null!;
     private SimulatedWorld _world = null!;
     private TrainProcessor _processor = null!;
+    private InlineWorkScheduler _scheduler = null!;
 
     [SetUp]
     public async Task SetUp()
     {
         _dataSource = await ServiceDatabase.CreateAsync();
         _world = new SimulatedWorld();
-        _processor = new TrainProcessor(_dataSource, _world, TimeProvider.System, NullLogger<TrainProcessor>.Instance);
+        _scheduler = new InlineWorkScheduler();
+        _processor = Processor(_dataSource);
     }
 
     [TearDown]
@@ -33,7 +36,7 @@ public class TrainProcessorTests
         var train = await CreateTrainAsync(projectId: 1);
         await SubmitAsync(train, Added(1), Added(2));
 
-        await _processor.RefreshAsync(train, Attempt(jobId: 1, attempt: 1), CancellationToken.None);
+        (await _processor.RunAsync(train, CancellationToken.None)).ShouldBeTrue();
 
         var state = await StateAsync(train);
         state.Cars.Select(c => (c.Iid, c.Status)).ShouldBe([(1, CarStatus.Fresh), (2, CarStatus.Fresh)]);
@@ -45,6 +48,8 @@ public class TrainProcessorTests
             .ShouldBe([(1, "fresh", 1), (2, "fresh", 2)]);
         (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM pipelines")).ShouldBe(2);
         (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM audit_events WHERE iid = 1")).ShouldBeGreaterThan(0);
+        (await WorkRequestStore.FindAsync(connection, WorkRequest.RefreshTrain(train))).ShouldBeNull("the request is done with");
+        _scheduler.Enqueued.ToArray().ShouldBe([WorkRequest.RefreshTrain(train)], "two events, one job");
         _world.PipelinesByCommit.Values.ShouldAllBe(ids => ids.Count == 1);
 
         var ledgerKinds = _world.Ledger.Where(e => e.Effect is BuildCar or PublishCar or StartPipeline).Select(e => (e.Effect.GetType().Name, IidOf(e.Effect))).ToList();
@@ -59,14 +64,15 @@ public class TrainProcessorTests
         _world.CrashAfter["start-pipeline/1/g1/a0"] = true;
         _world.CrashAfter.Keys.ShouldHaveSingleItem();
 
-        await Should.ThrowAsync<IOException>(() => _processor.RefreshAsync(train, Attempt(jobId: 7, attempt: 1), CancellationToken.None));
+        await Should.ThrowAsync<IOException>(() => _processor.RunAsync(train, CancellationToken.None));
         await using (var connection = await _dataSource.OpenConnectionAsync())
         {
             (await connection.ExecuteScalarAsync<string>("SELECT last_error FROM train_effects WHERE effect_key = 'start-pipeline/1/g1/a0'"))
                 .ShouldBe("simulated crash after start-pipeline/1/g1/a0");
+            (await WorkRequestStore.FindAsync(connection, WorkRequest.RefreshTrain(train))).ShouldNotBeNull().FailedAt.ShouldNotBeNull("the request waits for the retry");
         }
 
-        await _processor.RefreshAsync(train, Attempt(jobId: 7, attempt: 2), CancellationToken.None);
+        await _processor.RunAsync(train, CancellationToken.None);
 
         var state = await StateAsync(train);
         state.Cars.ShouldAllBe(c => c.Status == CarStatus.Fresh && c.Pipeline != null);
@@ -75,22 +81,24 @@ public class TrainProcessorTests
     }
 
     [Test]
-    public async Task An_effect_claimed_by_a_running_attempt_is_left_to_it()
+    public async Task A_run_that_finds_the_train_held_leaves_and_the_holder_does_what_was_asked_meanwhile()
     {
         var train = await CreateTrainAsync(projectId: 1);
         await SubmitAsync(train, Added(1));
-        await using var connection = await _dataSource.OpenConnectionAsync();
-        var job = await JobStore.EnqueueAsync(connection, null, new NewJob("elsewhere"), DateTimeOffset.UtcNow, CancellationToken.None);
-        var running = (await JobStore.FetchAsync(connection, JobStore.DefaultQueue, "other-server", 10, DateTimeOffset.UtcNow, CancellationToken.None))
-            .Single(j => j.Id == job.Id);
-        await _processor.DecideNowAsync(train, new TimerTicked(), CancellationToken.None);
-        await connection.ExecuteAsync(
-            "UPDATE train_effects SET state = 'in_flight', claimed_job = @Id, claimed_attempt = @Attempt WHERE id = (SELECT min(id) FROM train_effects)",
-            new { running.Id, running.Attempt });
 
-        await _processor.RefreshAsync(train, Attempt(jobId: 99, attempt: 1), CancellationToken.None);
+        // Another run (here: a session holding the train's lock) is working on the train. Not
+        // pooled: a session lock outlives a connection returned to the pool.
+        await using (var holder = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString) { Pooling = false }.ConnectionString))
+        {
+            await holder.OpenAsync();
+            await holder.ExecuteAsync("SELECT pg_advisory_lock(@key)", new { key = WorkRequest.RefreshTrain(train).LockKey });
+            (await _processor.RunAsync(train, CancellationToken.None)).ShouldBeFalse();
+            _world.Ledger.ShouldBeEmpty("the holder owns the train's effects");
+        }
 
-        _world.Ledger.ShouldBeEmpty("the running attempt owns the train's effects");
+        // The holder's connection is gone (as with a crashed process): the next run takes over.
+        (await _processor.RunAsync(train, CancellationToken.None)).ShouldBeTrue();
+        (await StateAsync(train)).Cars.ShouldHaveSingleItem().Status.ShouldBe(CarStatus.Fresh);
     }
 
     [Test]
@@ -116,15 +124,11 @@ public class TrainProcessorTests
             trainIds.Add(await CreateTrainAsync(project));
         }
 
+        // Two instances, each on its own data source; every request's job runs on both at once.
         await using var secondSource = NpgsqlDataSource.Create(_dataSource.ConnectionString);
-        var options = new JobServerOptions { Concurrency = 4, MaintenanceInterval = TimeSpan.FromMilliseconds(100) };
-        using var stop = new CancellationTokenSource();
-        var instances = new[] { _dataSource, secondSource }.Select(source =>
-        {
-            var processor = new TrainProcessor(source, _world, TimeProvider.System, NullLogger<TrainProcessor>.Instance);
-            var server = new JobServer(source, [new TrainRefreshHandler(processor)], options, TimeProvider.System, NullLogger<JobServer>.Instance);
-            return Task.Run(() => server.RunAsync(stop.Token));
-        }).ToList();
+        var second = Processor(secondSource);
+        _scheduler.Instances.Add(request => _processor.RunAsync(request.Key, CancellationToken.None));
+        _scheduler.Instances.Add(request => second.RunAsync(request.Key, CancellationToken.None));
 
         foreach (var train in trainIds)
         {
@@ -149,8 +153,7 @@ public class TrainProcessorTests
             merged = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM cars WHERE status = 'merged'");
         }
 
-        await stop.CancelAsync();
-        await Task.WhenAll(instances);
+        await _scheduler.DrainAsync();
 
         merged.ShouldBe(trains * carsPerTrain);
 
@@ -168,7 +171,8 @@ public class TrainProcessorTests
         _world.MaxConcurrent.ShouldBeGreaterThan(1, "different trains were processed at the same time");
     }
 
-    private static Job Attempt(long jobId, int attempt) => new() { Id = jobId, Kind = TrainJobs.RefreshKind, Attempt = attempt };
+    private TrainProcessor Processor(NpgsqlDataSource source) =>
+        new(source, _world, _scheduler, new ExclusiveWork(source, TimeProvider.System, NullLogger<ExclusiveWork>.Instance), TimeProvider.System, NullLogger<TrainProcessor>.Instance);
 
     private static MergeRequestAdded Added(int iid) =>
         new(new MergeRequestSnapshot(iid, $"MR {iid}", $"feature-{iid}", "main", $"head-{iid}", false, MergeRequestState.Opened), null, "alice");
@@ -191,13 +195,18 @@ public class TrainProcessorTests
     private async Task SubmitAsync(long train, params TrainEvent[] events)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        foreach (var trainEvent in events)
+        var wakeups = new Wakeups();
+        await using (var transaction = await connection.BeginTransactionAsync())
         {
-            await _processor.SubmitAsync(connection, transaction, train, trainEvent, "test");
+            foreach (var trainEvent in events)
+            {
+                await _processor.SubmitAsync(connection, transaction, train, trainEvent, "test", wakeups);
+            }
+
+            await transaction.CommitAsync();
         }
 
-        await transaction.CommitAsync();
+        _processor.Wake(wakeups);
     }
 
     private async Task<TrainState> StateAsync(long train)

@@ -1,4 +1,3 @@
-using MergeTrain.Postgres.Jobs;
 using MergeTrain.Server.Tests.EndToEnd;
 using Microsoft.Playwright;
 using Npgsql;
@@ -13,7 +12,7 @@ public class DashboardBrowserTests
     private const string Chromium = "/usr/bin/chromium";
 
     [Test]
-    public async Task An_operator_logs_in_sees_the_train_pauses_and_resumes_it_removes_a_car_and_requeues_a_failed_job()
+    public async Task An_operator_logs_in_sees_the_train_pauses_and_resumes_it_removes_a_car()
     {
         await using var world = await TrainWorld.StartAsync(new Dictionary<string, string> { ["app.txt"] = "hello\n" });
         world.GitLab.Ci.HoldPipelines = true;
@@ -22,7 +21,6 @@ public class DashboardBrowserTests
         (await world.AddThroughApiAsync(first.Iid)).EnsureSuccessStatusCode();
         (await world.AddThroughApiAsync(second.Iid)).EnsureSuccessStatusCode();
         await world.WaitForPipelineAsync(second.Iid);
-        var failedJob = await EnqueueJobNobodyCanRunAsync(world);
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -34,7 +32,7 @@ public class DashboardBrowserTests
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = world.Server.Client.BaseAddress!.ToString(), ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
 
         // Viewing needs a token: the dashboard sends us to the login form.
-        await page.GotoAsync("/hangfire");
+        await page.GotoAsync("/dashboard");
         page.Url.ShouldEndWith("/dashboard/login");
         await page.FillAsync("input[name=token]", TrainWorld.AdminToken);
         await page.ClickAsync("button[type=submit]");
@@ -64,21 +62,6 @@ public class DashboardBrowserTests
         await Assertions.Expect(page.Locator($".cars.active > [aria-label='car !{second.Iid}']")).ToHaveCountAsync(0);
         (await world.WaitForCarAsync(second.Iid, "dropped")).GetProperty("status").GetString().ShouldBe("dropped");
 
-        // Requeue the failed job from Hangfire's Failed tab.
-        await page.GotoAsync("/dashboard/jobs?tab=Failed");
-        var row = page.Locator("tr", new PageLocatorOptions { HasText = "no handler for job kind" }).First;
-        await Assertions.Expect(row).ToContainTextAsync(failedJob.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await row.Locator("button:text('Requeue')").ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/jobs");
-        await FakeGitLab.FakeGitLab.WaitUntilAsync(() => JobAttemptsAsync(world, failedJob).GetAwaiter().GetResult() >= 2, TimeSpan.FromSeconds(20), "the requeued job ran again");
-    }
-
-    private static async Task<long> EnqueueJobNobodyCanRunAsync(TrainWorld world)
-    {
-        await using var connection = await OpenAsync(world);
-        var job = await JobStore.EnqueueAsync(connection, null, new NewJob("retired_kind") { MaxAttempts = 1 }, DateTimeOffset.UtcNow, CancellationToken.None);
-        await FakeGitLab.FakeGitLab.WaitUntilAsync(() => JobStateAsync(world, job.Id).GetAwaiter().GetResult() == JobState.Discarded, TimeSpan.FromSeconds(20));
-        return job.Id;
     }
 
     private static async Task<bool> TrainIsPausedAsync(TrainWorld world)
@@ -86,18 +69,6 @@ public class DashboardBrowserTests
         await using var connection = await OpenAsync(world);
         await using var command = new NpgsqlCommand("SELECT (state->>'Paused')::boolean FROM trains", connection);
         return (bool)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task<JobState?> JobStateAsync(TrainWorld world, long id)
-    {
-        await using var connection = await OpenAsync(world);
-        return (await JobStore.FindAsync(connection, id, CancellationToken.None))?.State;
-    }
-
-    private static async Task<int> JobAttemptsAsync(TrainWorld world, long id)
-    {
-        await using var connection = await OpenAsync(world);
-        return (await JobStore.FindAsync(connection, id, CancellationToken.None))?.Attempt ?? 0;
     }
 
     private static async Task<NpgsqlConnection> OpenAsync(TrainWorld world)

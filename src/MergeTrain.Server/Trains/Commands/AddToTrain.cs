@@ -78,6 +78,7 @@ public sealed class AddToTrainHandler(
                 new TargetBranchMoved(targetHead, request.Actor),
                 request.AutoMerge ? new AutoMergeRequested(snapshot, request.Sha, request.Actor) : new MergeRequestAdded(snapshot, request.Sha, request.Actor),
             ],
+            session.Wakeups,
             cancellationToken);
         if (decision.Rejection is { } rejection)
         {

@@ -63,7 +63,7 @@ public sealed class OperateTrainHandler(ProjectCatalog projects, TrainProcessor 
             TrainOperation.Resume => new TrainResumed(request.Actor),
             _ => new MergeImmediatelyRequested(request.Iid!.Value, request.Actor),
         };
-        var decision = await processor.DecideNowAsync(connection, transaction, train, [trainEvent], cancellationToken);
+        var decision = await processor.DecideNowAsync(connection, transaction, train, [trainEvent], session.Wakeups, cancellationToken);
         if (decision.Rejection is { } rejection)
         {
             return TrainCommandResult.Refused(rejection);

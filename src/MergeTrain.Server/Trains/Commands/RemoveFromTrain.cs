@@ -33,7 +33,7 @@ public sealed class RemoveFromTrainHandler(ProjectCatalog projects, TrainProcess
             return TrainCommandResult.TrainNotFound;
         }
 
-        var decision = await processor.DecideNowAsync(connection, transaction, train, [new MergeRequestRemoved(request.Iid, request.Actor)], cancellationToken);
+        var decision = await processor.DecideNowAsync(connection, transaction, train, [new MergeRequestRemoved(request.Iid, request.Actor)], session.Wakeups, cancellationToken);
         return decision.Rejection is { } rejection
             ? TrainCommandResult.Refused(rejection)
             : TrainCommandResult.Ok(StatusCodes.Status202Accepted, new ApiMessage("202 Accepted"));

@@ -1,0 +1,68 @@
+using Hangfire;
+using MergeTrain.Server.Database;
+using MergeTrain.Server.Pipelines;
+using Microsoft.Extensions.Options;
+
+namespace MergeTrain.Server.Jobs;
+
+/// <summary>
+/// Runs this instance's Hangfire server once the database is ready (its storage needs the data
+/// source), keeps MergeTrain's recurring jobs registered, and sweeps once at start so that work a
+/// crash left behind starts without waiting for the first round.
+/// </summary>
+public sealed class HangfireServerHost(
+    DatabaseReadiness readiness,
+    IServiceProvider services,
+    IOptions<JobsOptions> options,
+    IOptions<PipelinePollingOptions> polling,
+    TimeProvider clock,
+    ILogger<HangfireServerHost> logger) : BackgroundService
+{
+    /// <summary>How long running jobs get to finish when the service stops; then they are cancelled and run again elsewhere.</summary>
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(20);
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (readiness.DataSource is null)
+        {
+            if (readiness.Status == DatabaseStatus.Failed)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), clock, stoppingToken);
+        }
+
+        // Resolving the configuration applies it (filters, serializer) before the server's first job.
+        _ = services.GetRequiredService<IGlobalConfiguration>();
+        var storage = services.GetRequiredService<JobStorage>();
+        var recurring = services.GetRequiredService<IRecurringJobManager>();
+        recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.PollPipelinesId, j => j.PollPipelines(CancellationToken.None), CronInterval.Every(polling.Value.Every));
+        recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.SweepId, j => j.Sweep(CancellationToken.None), CronInterval.Every(options.Value.SweepEvery));
+
+        var serverOptions = new BackgroundJobServerOptions
+        {
+            ServerName = $"{Environment.MachineName}:{Environment.ProcessId}",
+            WorkerCount = options.Value.Concurrency,
+            Activator = services.GetRequiredService<JobActivator>(),
+            // Recurring and delayed jobs are due to the second (seconds-precision cron, timers).
+            SchedulePollingInterval = TimeSpan.FromSeconds(1),
+            ShutdownTimeout = ShutdownGrace,
+        };
+        using var server = new BackgroundJobServer(serverOptions, storage);
+        logger.LogInformation("Hangfire server {ServerName} started: {Workers} workers", serverOptions.ServerName, serverOptions.WorkerCount);
+        recurring.Trigger(MaintenanceJobs.SweepId);
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            server.SendStop();
+            await server.WaitForShutdownAsync(CancellationToken.None);
+            logger.LogInformation("Hangfire server {ServerName} stopped", serverOptions.ServerName);
+        }
+    }
+}

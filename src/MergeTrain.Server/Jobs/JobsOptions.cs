@@ -1,0 +1,17 @@
+namespace MergeTrain.Server.Jobs;
+
+/// <summary>The <c>MergeTrain:Jobs</c> section: this instance's Hangfire server and the sweeper.</summary>
+public sealed class JobsOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "MergeTrain:Jobs";
+
+    /// <summary>How many jobs this instance runs at once (Hangfire's worker count).</summary>
+    public int Concurrency { get; set; } = 10;
+
+    /// <summary>How often the sweeper looks for work left without a job.</summary>
+    public TimeSpan SweepEvery { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Work asked for this long ago and not taken since counts as left without a job.</summary>
+    public TimeSpan LostAfter { get; set; } = TimeSpan.FromSeconds(10);
+}

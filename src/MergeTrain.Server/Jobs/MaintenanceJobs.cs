@@ -1,0 +1,29 @@
+using Hangfire;
+using MergeTrain.Server.Pipelines;
+
+namespace MergeTrain.Server.Jobs;
+
+/// <summary>
+/// MergeTrain's recurring jobs, on Hangfire's Recurring Jobs page. Hangfire stores this type's and
+/// these methods' names, and <see cref="PollPipelinesId"/> and <see cref="SweepId"/> as the
+/// recurring jobs' ids: renaming one strands what is stored. A failed round is not retried: the
+/// next round comes soon anyway, and the failure stays on the Failed page for an operator.
+/// </summary>
+public sealed class MaintenanceJobs(PipelinePoller poller, WorkSweeper sweeper)
+{
+    /// <summary>The recurring job id of <see cref="PollPipelines"/>.</summary>
+    public const string PollPipelinesId = "poll-pipelines";
+
+    /// <summary>The recurring job id of <see cref="Sweep"/>.</summary>
+    public const string SweepId = "sweep-work";
+
+    /// <summary>Asks GitLab about pipelines whose hooks have not come (the fallback for lost hooks).</summary>
+    [JobDisplayName("Poll quiet pipelines")]
+    [AutomaticRetry(Attempts = 0)]
+    public Task PollPipelines(CancellationToken cancellationToken) => poller.PollAsync(cancellationToken);
+
+    /// <summary>Enqueues the work a crash left without a job: requests, due timers, waiting webhook deliveries.</summary>
+    [JobDisplayName("Sweep for work left without a job")]
+    [AutomaticRetry(Attempts = 0)]
+    public Task Sweep(CancellationToken cancellationToken) => sweeper.SweepAsync(cancellationToken);
+}

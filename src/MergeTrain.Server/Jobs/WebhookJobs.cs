@@ -1,0 +1,15 @@
+using Hangfire;
+using MergeTrain.Server.Webhooks;
+
+namespace MergeTrain.Server.Jobs;
+
+/// <summary>
+/// The Hangfire job that processes webhook deliveries. Hangfire stores this type's and this
+/// method's names with every queued job: renaming one strands the jobs already queued.
+/// </summary>
+public sealed class WebhookJobs(WebhookProcessor processor)
+{
+    /// <summary>Processes the stored deliveries of project <paramref name="projectId"/> in arrival order.</summary>
+    [JobDisplayName("Process webhooks of project {0}")]
+    public Task Drain(long projectId, CancellationToken cancellationToken) => processor.DrainAsync(projectId, cancellationToken);
+}
