@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages MergeTrain needs when they are missing; does nothing otherwise.
-#   libgit2-1.5  the native library LibGit2Sharp is bound to (docs/adr/0003)
 #   postgresql   the server programs of the embedded database (and of the test database)
 #   git          merges the builder hands to git, the tests' oracle, git daemon and http-backend
 #   chromium     the browser the dashboard tests drive through Playwright
 set -euo pipefail
 
-packages=(libgit2-1.5 postgresql git chromium)
+packages=(postgresql git chromium)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

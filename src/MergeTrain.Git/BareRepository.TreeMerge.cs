@@ -28,8 +28,8 @@ namespace MergeTrain.Git;
 /// </list>
 /// <para>
 /// Content merges are not done by libgit2: merge-ort hard-codes the histogram diff for them and
-/// libgit2 1.5 only has Myers and patience, which can align repeated lines differently and so produce
-/// a different clean result. The files changed on both sides are instead merged by one
+/// libgit2 (1.8 included) only offers Myers and patience, which can align repeated lines differently
+/// and so produce a different clean result. The files changed on both sides are instead merged by one
 /// <c>git merge-tree</c> on three synthetic commits holding only those files at their paths, where no
 /// rename is possible: the same content and mode merge git performs in the full merge, at the cost of
 /// one small process instead of a merge of the whole tree. A content conflict sends the whole merge

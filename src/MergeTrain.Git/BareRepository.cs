@@ -4,8 +4,7 @@ namespace MergeTrain.Git;
 
 /// <summary>
 /// A project's bare repository on disk: the one place MergeTrain calls LibGit2Sharp. Every call
-/// made here is exercised against real repositories by the tests, because we bind LibGit2Sharp
-/// to a libgit2 older than the one it was built for (ADR 0003).
+/// made here is exercised against real repositories by the tests (ADR 0003, ADR 0006).
 /// </summary>
 /// <remarks>
 /// Not thread-safe, like the LibGit2Sharp <see cref="Repository"/> it wraps: use one instance per
@@ -15,13 +14,15 @@ namespace MergeTrain.Git;
 public sealed partial class BareRepository : IDisposable
 {
     // LibGit2Sharp resolves an anonymous URL by first looking it up as a remote name, which
-    // libgit2 1.5 answers with "invalid spec" for paths and URLs; so we talk to remotes only
-    // through one named remote whose URL follows the configuration.
+    // libgit2 answers with "invalid spec" for paths and URLs (1.5 did, 1.8 still does); so we
+    // talk to remotes only through one named remote whose URL follows the configuration.
     private const string RemoteName = "mergetrain";
     private readonly Repository _repository;
     private NativeRepository? _native;
 
-    static BareRepository() => LibGit2Native.EnsureLoaded();
+    // Fails at first use with a message saying where the bundled libgit2 should be, rather than
+    // with a TypeInitializationException from deep inside LibGit2Sharp.
+    static BareRepository() => BundledLibGit2.EnsureLoaded();
 
     private BareRepository(Repository repository) => _repository = repository;
 

@@ -23,8 +23,9 @@ public class GitRemoteException : Exception
     {
     }
 
-    // libgit2 1.5 reports a refused token as an HTTP 401 it could not get past, after replaying the
-    // credentials callback ("too many redirects or authentication replays"), or as a plain 401/403.
+    // libgit2 (1.5 and 1.8 alike) reports a refused token as an HTTP 401 it could not get past,
+    // after replaying the credentials callback ("too many redirects or authentication replays"),
+    // or as a plain 401/403.
     private static readonly string[] AuthenticationMarkers =
     [
         "authentication", "401", "403", "credentials", "unauthorized", "forbidden",

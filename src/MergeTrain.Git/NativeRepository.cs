@@ -5,15 +5,16 @@ using System.Text;
 namespace MergeTrain.Git;
 
 /// <summary>
-/// The few libgit2 functions the fast merge path needs and LibGit2Sharp 0.29 does not offer cheaply,
-/// called on the same system library (ADR 0003) through a repository handle of their own:
+/// The few libgit2 functions the fast merge path needs and LibGit2Sharp does not offer cheaply,
+/// called on the very library LibGit2Sharp loaded (<see cref="BundledLibGit2"/>, ADR 0006) through a
+/// repository handle of their own:
 /// <c>git_merge_bases</c> (all merge bases, to recognise criss-cross histories) and raw tree reads
 /// (LibGit2Sharp allocates several objects per tree entry, which dominated a merge's cost).
 /// Used only by <see cref="BareRepository"/>; covered by the merge corpus and the benchmark.
 /// </summary>
 internal sealed partial class NativeRepository : SafeHandle
 {
-    private const string Library = "libgit2.so.1.5";
+    private const string Library = BundledLibGit2.LibraryName;
     private const int NotFound = -3;
 
     public NativeRepository()
@@ -25,8 +26,7 @@ internal sealed partial class NativeRepository : SafeHandle
 
     public static NativeRepository Open(string gitDirectory)
     {
-        LibGit2Native.EnsureLoaded();
-        _ = git_libgit2_init();
+        BundledLibGit2.EnsureLoaded();
         var result = new NativeRepository();
         var error = git_repository_open(out var repository, gitDirectory);
         if (error < 0)
@@ -103,9 +103,6 @@ internal sealed partial class NativeRepository : SafeHandle
         return true;
     }
 
-    [LibraryImport(Library)]
-    private static partial int git_libgit2_init();
-
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int git_repository_open(out IntPtr repository, string path);
 
@@ -148,7 +145,7 @@ internal sealed partial class NativeRepository : SafeHandle
     }
 }
 
-/// <summary>A git object id, laid out as libgit2 1.5's <c>git_oid</c> (20 bytes), cheap to compare and hash.</summary>
+/// <summary>A git object id, laid out as libgit2's SHA-1 <c>git_oid</c> (20 bytes; the bundled build has no SHA-256 ids), cheap to compare and hash.</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
 internal readonly record struct Oid(ulong A, ulong B, uint C)
 {

@@ -126,7 +126,9 @@ public sealed class ProjectRepository : IDisposable
         var destination = GitRefs.Branch(targetBranch);
         ArgumentException.ThrowIfNullOrEmpty(commitSha);
 
-        // libgit2 pushes references, not bare commit ids: stage the commit under a private name.
+        // Stage the commit under a private name: SetReference resolves it to a commit of ours first,
+        // so nothing else (a revision, a leading '+') can reach the refspec. libgit2 1.5 could push
+        // only references; 1.8 would take the bare id, but the check is worth keeping (ADR 6).
         var staging = "refs/mergetrain/fast-forward/" + targetBranch;
         var refspec = $"{staging}:{destination}";
         return Exclusive(() => WithHandle(repository =>

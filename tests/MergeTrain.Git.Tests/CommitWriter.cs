@@ -4,7 +4,7 @@ namespace MergeTrain.Git.Tests;
 
 /// <summary>
 /// Writes commits straight into a repository's object database with LibGit2Sharp (blobs, trees,
-/// commits), so the tests cover those calls against the system libgit2 too.
+/// commits), so the tests cover those calls against the bundled libgit2 too.
 /// </summary>
 internal static class CommitWriter
 {

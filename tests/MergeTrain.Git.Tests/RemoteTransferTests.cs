@@ -76,7 +76,7 @@ public class RemoteTransferTests(string transport)
         local.Fetch(_remoteUrl, ServiceRefspecs);
         var car = CommitWriter.Commit(local.Path, _root, BareRepositoryTests.Files(("car.txt", "1\n")));
 
-        // libgit2 pushes references, not bare commits: the service pushes its /merge refs.
+        // The service pushes its /merge refs, so the test does too.
         local.SetReference(CarRef, car);
         local.Push(_remoteUrl, [$"{CarRef}:refs/heads/merge-train/main/1"]).Succeeded.ShouldBeTrue();
         GitCli.Run(_remotePath, "rev-parse", "refs/heads/merge-train/main/1").ShouldBe(car);
