@@ -19,8 +19,11 @@ namespace MergeTrain.Server;
 /// <summary>Composes the service: configuration, background services and endpoints.</summary>
 public static class MergeTrainServer
 {
-    /// <summary>Builds the web application from command-line arguments and the standard configuration sources.</summary>
-    public static WebApplication Build(string[] args)
+    /// <summary>
+    /// Builds the web application from command-line arguments and the standard configuration
+    /// sources; <paramref name="overrideServices"/> runs last, for tests that inject a failure.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? overrideServices = null)
     {
         // appsettings.json ships beside the binary; the working directory is the user's (it anchors DataDirectory).
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -58,6 +61,7 @@ public static class MergeTrainServer
         // Hosted services stop in reverse order: the Hangfire server drains before the database stops.
         builder.Services.AddHostedService<DatabaseStartup>();
         builder.Services.AddHostedService<HangfireServerHost>();
+        overrideServices?.Invoke(builder.Services);
 
         var app = builder.Build();
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MergeTrain.Server.Tests;
 
@@ -17,9 +18,14 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<RunningServer> StartAsync(params string[] settings)
+    /// <summary>The server's services, for tests that act as another part of the system would (Hangfire's client).</summary>
+    public IServiceProvider Services => _app.Services;
+
+    public static Task<RunningServer> StartAsync(params string[] settings) => StartAsync(null, settings);
+
+    public static async Task<RunningServer> StartAsync(Action<IServiceCollection>? overrideServices, params string[] settings)
     {
-        var app = MergeTrainServer.Build(["--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. settings]);
+        var app = MergeTrainServer.Build(["--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. settings], overrideServices);
         await app.StartAsync();
         var address = app.Urls.Single();
         return new RunningServer(app, new Uri(address));

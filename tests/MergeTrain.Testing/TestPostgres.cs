@@ -23,7 +23,7 @@ public static class TestPostgres
             {
                 _directory = TestDirectory.CreateShared("mergetrain-test-pg-");
                 _server = await EmbeddedPostgres.StartAsync(
-                    new EmbeddedPostgresOptions { DataDirectory = _directory, Durable = false },
+                    new EmbeddedPostgresOptions { DataDirectory = _directory, Durable = false, MaxConnections = 1000 },
                     NullLogger.Instance,
                     CancellationToken.None);
             }

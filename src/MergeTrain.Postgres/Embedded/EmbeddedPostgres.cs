@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -207,7 +208,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = options.Port != 0 ? options.Port : FreePort();
-            var settings = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''";
+            var settings = string.Create(CultureInfo.InvariantCulture, $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections={options.MaxConnections}");
             if (!options.Durable)
             {
                 settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";

@@ -19,6 +19,13 @@ public sealed record EmbeddedPostgresOptions
     public string? BinDirectory { get; init; }
 
     /// <summary>
+    /// The server's connection limit. Each service instance holds Hangfire's workers and listener,
+    /// one connection per running train or drain (its advisory lock) and the request pool; 200
+    /// leaves room for several instances sharing the embedded server.
+    /// </summary>
+    public int MaxConnections { get; init; } = 200;
+
+    /// <summary>
     /// False trades crash safety for speed (fsync off): for throw-away test clusters only.
     /// </summary>
     public bool Durable { get; init; } = true;

@@ -42,7 +42,8 @@ public sealed class JobStartLatencyFilter(TimeProvider clock) : JobFilterAttribu
         if (due is { } milliseconds)
         {
             var waited = clock.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
-            MergeTrainMetrics.JobStartLatency.Record(Math.Max(0, waited.TotalSeconds));
+            var job = context.BackgroundJob.Job;
+            MergeTrainMetrics.JobStartLatency.Record(Math.Max(0, waited.TotalSeconds), new KeyValuePair<string, object?>("job", $"{job.Type.Name}.{job.Method.Name}"));
         }
     }
 

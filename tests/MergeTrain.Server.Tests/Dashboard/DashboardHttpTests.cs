@@ -79,6 +79,6 @@ public class DashboardHttpTests
         text.ShouldContain("mergetrain_jobs{state=\"Succeeded\"}");
         text.ShouldContain("# TYPE mergetrain_pipeline_seconds_total counter");
         text.ShouldContain("# TYPE mergetrain_pipeline_wasted_seconds_total counter");
-        text.ShouldContain("mergetrain_job_start_latency_seconds_count{kind=\"refresh_train\"}");
+        text.ShouldContain("mergetrain_job_start_latency_seconds_count{job=\"TrainJobs.Refresh\"}");
     }
 }

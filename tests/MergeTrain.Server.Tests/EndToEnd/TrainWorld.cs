@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using MergeTrain.FakeGitLab;
 using MergeTrain.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace MergeTrain.Server.Tests.EndToEnd;
@@ -61,7 +62,7 @@ internal sealed class TrainWorld : IAsyncDisposable
 
     /// <summary>As the other overload, with settings that depend on the running fake GitLab (they win over the defaults).</summary>
     public static async Task<TrainWorld> StartAsync(
-        IReadOnlyDictionary<string, string> files, int maxParallelPipelines, Func<FakeGitLab.FakeGitLab, string[]> settingsFor)
+        IReadOnlyDictionary<string, string> files, int maxParallelPipelines, Func<FakeGitLab.FakeGitLab, string[]> settingsFor, Action<IServiceCollection>? overrideServices = null)
     {
         var gitLab = await FakeGitLab.FakeGitLab.StartAsync(new FakeGitLabOptions { PipelineDuration = TimeSpan.FromMilliseconds(150) });
         var settings = settingsFor(gitLab);
@@ -69,25 +70,30 @@ internal sealed class TrainWorld : IAsyncDisposable
         var dataDirectory = TestDirectory.CreateShared("mergetrain-e2e-");
         var connectionString = await TestPostgres.CreateDatabaseAsync();
         var server = await RunningServer.StartAsync(
-        [
-            $"--MergeTrain:ConnectionString={connectionString}",
-            $"--MergeTrain:DataDirectory={dataDirectory}",
-            "--MergeTrain:ApiTokens:0:Name=ops", $"--MergeTrain:ApiTokens:0:Token={AdminToken}", "--MergeTrain:ApiTokens:0:Role=admin",
-            "--MergeTrain:ApiTokens:1:Name=alice", $"--MergeTrain:ApiTokens:1:Token={DeveloperToken}", "--MergeTrain:ApiTokens:1:Role=developer",
-            $"--MergeTrain:Projects:0:Id={ProjectId}",
-            $"--MergeTrain:Projects:0:Path={ProjectPath}",
-            $"--MergeTrain:Projects:0:GitLabUrl={gitLab.BaseUrl}",
-            $"--MergeTrain:Projects:0:GitLabToken={gitLab.Token}",
-            $"--MergeTrain:Projects:0:WebhookSecret={WebhookSecret}",
-            $"--MergeTrain:Projects:0:RepositoryUrl={project.RepositoryUrl}",
-            $"--MergeTrain:Projects:0:MaxParallelPipelines={maxParallelPipelines}",
-            "--MergeTrain:Jobs:PollInterval=00:00:00.200",
-            .. settings,
-        ]);
+            overrideServices,
+            [.. ServerSettings(connectionString, dataDirectory, gitLab.BaseUrl, gitLab.Token, project.RepositoryUrl, maxParallelPipelines), .. settings]);
         await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         var hook = gitLab.AddWebhook(new Uri(server.Client.BaseAddress!, "/webhooks/gitlab"), WebhookSecret);
         return new TrainWorld(gitLab, project, server, dataDirectory, connectionString, hook);
     }
+
+    /// <summary>The configuration of a server of this world, as command-line settings.</summary>
+    public static string[] ServerSettings(string connectionString, string dataDirectory, Uri gitLabUrl, string gitLabToken, string repositoryUrl, int maxParallelPipelines = 20) =>
+    [
+        $"--MergeTrain:ConnectionString={connectionString}",
+        $"--MergeTrain:DataDirectory={dataDirectory}",
+        "--MergeTrain:ApiTokens:0:Name=ops", $"--MergeTrain:ApiTokens:0:Token={AdminToken}", "--MergeTrain:ApiTokens:0:Role=admin",
+        "--MergeTrain:ApiTokens:1:Name=alice", $"--MergeTrain:ApiTokens:1:Token={DeveloperToken}", "--MergeTrain:ApiTokens:1:Role=developer",
+        $"--MergeTrain:Projects:0:Id={ProjectId}",
+        $"--MergeTrain:Projects:0:Path={ProjectPath}",
+        $"--MergeTrain:Projects:0:GitLabUrl={gitLabUrl}",
+        $"--MergeTrain:Projects:0:GitLabToken={gitLabToken}",
+        $"--MergeTrain:Projects:0:WebhookSecret={WebhookSecret}",
+        $"--MergeTrain:Projects:0:RepositoryUrl={repositoryUrl}",
+        $"--MergeTrain:Projects:0:MaxParallelPipelines={maxParallelPipelines}",
+        "--MergeTrain:Jobs:SweepEvery=00:00:01",
+        "--MergeTrain:Jobs:LostAfter=00:00:02",
+    ];
 
     public Task<FakeMergeRequest> OpenMergeRequestAsync(string branch, string title, IReadOnlyDictionary<string, string?> files) =>
         GitLab.CreateMergeRequestAsync(ProjectId, new MergeRequestSpec(branch, title) { Files = files });
@@ -215,14 +221,16 @@ internal sealed class TrainWorld : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until the service has nothing left to do: every accepted delivery processed and no job
-    /// waiting or running (the recurring pipeline poll aside). Lets a test assert that something did
-    /// <em>not</em> happen without sleeping.
+    /// Waits until the service has nothing left to do: every accepted delivery processed, no work
+    /// requested, and no Hangfire job enqueued or running (the recurring maintenance jobs aside).
+    /// Lets a test assert that something did <em>not</em> happen without sleeping.
     /// </summary>
     public Task WaitUntilQuietAsync() => WaitUntilAsync(
         async () => await QueryAsync<long>("""
             SELECT (SELECT count(*) FROM webhook_deliveries WHERE outcome = 'accepted' AND processed_at IS NULL)
-                 + (SELECT count(*) FROM jobs WHERE state IN ('available', 'running', 'retryable') AND kind <> 'poll_pipelines')
+                 + (SELECT count(*) FROM work_requests)
+                 + (SELECT count(*) FROM hangfire.job
+                    WHERE statename IN ('Enqueued', 'Processing') AND invocationdata::text NOT LIKE '%MaintenanceJobs%')
             """) == 0,
         "the service to finish its work");
 

@@ -112,7 +112,8 @@ public class WebhookDeliveryTests
         }
 
         (await world.QueryAsync<long>("SELECT count(*) FROM webhook_deliveries WHERE outcome <> 'rejected'")).ShouldBe(0, "nothing malformed is stored for processing");
-        (await world.QueryAsync<long>("SELECT count(*) FROM jobs WHERE kind = 'process_webhook'")).ShouldBe(0);
+        (await world.QueryAsync<long>("SELECT count(*) FROM work_requests WHERE kind = 'drain_webhooks'")).ShouldBe(0);
+        (await world.QueryAsync<long>("SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%WebhookJobs%'")).ShouldBe(0, "no drain job for what was refused");
     }
 
     private static async Task<HttpResponseMessage> PostAsync(TrainWorld world, string body, string? eventName, string? token, string eventUuid)
