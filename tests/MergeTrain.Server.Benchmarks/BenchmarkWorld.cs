@@ -33,6 +33,9 @@ internal sealed class BenchmarkWorld : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The server's services: Hangfire's client, as the server itself enqueues with it.</summary>
+    public IServiceProvider Services => _server.Services;
+
     public HttpClient Api { get; }
 
     public static async Task<BenchmarkWorld> StartAsync()

@@ -38,6 +38,10 @@ public static class HangfireStorage
         EnableLongPolling = true,
         InvisibilityTimeout = TimeSpan.FromMinutes(30),
         UseSlidingInvisibilityTimeout = true,
+        // Hangfire's schedulers (recurring and delayed jobs) hold short-lived lock rows; a row left
+        // by a server killed while holding one is only cleared after this long. Hangfire's 10
+        // minutes would stop the sweeper, retries and timers for that long after a crash.
+        DistributedLockTimeout = TimeSpan.FromSeconds(20),
         // Succeeded and deleted jobs: kept a day for the dashboard. Failed ones stay until an
         // operator requeues or deletes them (Hangfire never expires a failed job).
         JobExpirationCheckInterval = TimeSpan.FromMinutes(30),

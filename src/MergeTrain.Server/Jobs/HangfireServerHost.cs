@@ -52,7 +52,9 @@ public sealed class HangfireServerHost(
         };
         using var server = new BackgroundJobServer(serverOptions, storage);
         logger.LogInformation("Hangfire server {ServerName} started: {Workers} workers", serverOptions.ServerName, serverOptions.WorkerCount);
-        recurring.Trigger(MaintenanceJobs.SweepId);
+        // Not recurring.Trigger: that takes the recurring job's lock, which a server killed while
+        // holding it keeps for a while (HangfireStorage.DefaultOptions).
+        services.GetRequiredService<IBackgroundJobClient>().Enqueue<MaintenanceJobs>(j => j.Sweep(CancellationToken.None));
 
         try
         {

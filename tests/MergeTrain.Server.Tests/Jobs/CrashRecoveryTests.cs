@@ -49,6 +49,7 @@ public class CrashRecoveryTests
         await second.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         using var api = Api(second.Client.BaseAddress!);
 
+        // Within a sweep of the lock rows the dead server's Hangfire schedulers left (20 s) and the sweeper's round.
         var car = await WaitForCarAsync(api, mr.Iid, c => c.GetProperty("pipeline").ValueKind == JsonValueKind.Object, "the car to have its pipeline again");
         car.GetProperty("pipeline").GetProperty("id").GetInt64().ShouldBe(created.Id, "the pipeline GitLab already had is adopted, not started again");
         gitLab.Ci.ReleaseAll();
