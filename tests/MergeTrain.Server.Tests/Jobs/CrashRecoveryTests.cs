@@ -6,6 +6,7 @@ using System.Text.Json;
 using MergeTrain.FakeGitLab;
 using MergeTrain.Server.Tests.EndToEnd;
 using MergeTrain.Testing;
+using Npgsql;
 using NUnit.Framework;
 using Shouldly;
 
@@ -55,12 +56,24 @@ public class CrashRecoveryTests
         gitLab.Ci.ReleaseAll();
         await WaitForCarAsync(api, mr.Iid, c => c.GetProperty("status").GetString() == "merged", "the car to merge");
 
+        // The merge note is the car's last effect, after the merge itself.
+        await TrainWorld.WaitUntilAsync(
+            () => Task.FromResult(gitLab.NotesOn(TrainWorld.ProjectId, mr.Iid).Any(n => n.Body.StartsWith("merged by the merge train", StringComparison.Ordinal))),
+            "the merge note");
+        await TrainWorld.WaitUntilAsync(async () => await WorkLeftAsync(connectionString) == 0, "the train to have nothing left to do");
         gitLab.Pipelines.Where(p => p.Ref.StartsWith("merge-train/", StringComparison.Ordinal)).ShouldHaveSingleItem("no pipeline was started twice");
         var notes = gitLab.NotesOn(TrainWorld.ProjectId, mr.Iid).Select(n => n.Body).ToList();
         notes.ShouldBe(notes.Distinct().ToList(), "no note was posted twice");
-        notes.ShouldContain(n => n.StartsWith("merged by the merge train", StringComparison.Ordinal));
         (await gitLab.GetBranchHeadAsync(TrainWorld.ProjectId, "main")).ShouldBe(car.GetProperty("pipeline").GetProperty("sha").GetString(), "the target holds exactly the tested commit");
         TryDelete(dataDirectory);
+    }
+
+    private static async Task<long> WorkLeftAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT (SELECT count(*) FROM work_requests) + (SELECT count(*) FROM train_effects WHERE state <> 'done')", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private static Process StartServerProcess(int port, string[] settings)
