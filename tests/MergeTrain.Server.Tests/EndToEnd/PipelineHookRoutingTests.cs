@@ -18,7 +18,7 @@ public class PipelineHookRoutingTests
     [Test]
     public async Task A_car_pipeline_that_fails_at_once_drops_the_car_without_waiting_for_the_poller()
     {
-        await using var slowGitLab = await SlowGitLabProxy.StartAsync(TimeSpan.FromMilliseconds(500));
+        await using var slowGitLab = await GitLabProxy.SlowAsync(TimeSpan.FromMilliseconds(500));
         await using var world = await StartBehindAsync(slowGitLab);
         var gitLab = world.GitLab;
         var mr = await world.OpenMergeRequestAsync("broken-ci", "Break CI", new Dictionary<string, string?> { ["ci.txt"] = "bad\n" });
@@ -34,7 +34,7 @@ public class PipelineHookRoutingTests
     [Test]
     public async Task A_merged_results_pipeline_that_fails_at_once_is_reported_without_waiting_for_the_poller()
     {
-        await using var slowGitLab = await SlowGitLabProxy.StartAsync(TimeSpan.FromMilliseconds(500));
+        await using var slowGitLab = await GitLabProxy.SlowAsync(TimeSpan.FromMilliseconds(500));
         await using var world = await StartBehindAsync(slowGitLab);
         var gitLab = world.GitLab;
         gitLab.Ci.PipelineDuration = TimeSpan.Zero;
@@ -48,7 +48,7 @@ public class PipelineHookRoutingTests
             "a failed merge-train status on the MR head");
     }
 
-    private static Task<TrainWorld> StartBehindAsync(SlowGitLabProxy slowGitLab) =>
+    private static Task<TrainWorld> StartBehindAsync(GitLabProxy slowGitLab) =>
         TrainWorld.StartAsync(new Dictionary<string, string> { ["app.txt"] = "hello\n" }, 20, gitLab =>
         {
             slowGitLab.Upstream = gitLab.BaseUrl;

@@ -20,7 +20,7 @@ public class CrashRecoveryTests
     {
         await using var gitLab = await FakeGitLab.FakeGitLab.StartAsync(new FakeGitLabOptions { PipelineDuration = TimeSpan.FromMilliseconds(150) });
         var project = await gitLab.AddProjectAsync(TrainWorld.ProjectId, TrainWorld.ProjectPath, new Dictionary<string, string> { ["app.txt"] = "hello\n" });
-        await using var holding = await HoldingGitLabProxy.StartAsync(gitLab.BaseUrl);
+        await using var holding = await GitLabProxy.HoldingAsync(gitLab.BaseUrl);
         var dataDirectory = TestDirectory.CreateShared("mergetrain-crash-");
         var connectionString = await TestPostgres.CreateDatabaseAsync();
         gitLab.Ci.HoldPipelines = true;

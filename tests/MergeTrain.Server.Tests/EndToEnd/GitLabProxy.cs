@@ -6,15 +6,17 @@ using Microsoft.Extensions.Logging;
 namespace MergeTrain.Server.Tests.EndToEnd;
 
 /// <summary>
-/// A reverse proxy in front of the fake GitLab that answers pipeline creations late, as a busy
-/// GitLab does: the pipeline exists (and its hooks go out) before the service hears it was created.
+/// A reverse proxy in front of the fake GitLab that passes every call on, and delays or withholds
+/// the answer to a pipeline creation: the pipeline exists in GitLab (its hooks go out) before the
+/// service hears that it was created, as with a busy GitLab, or never, as when the service dies.
 /// </summary>
-internal sealed class SlowGitLabProxy : IAsyncDisposable
+internal sealed class GitLabProxy : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly HttpClient _upstream;
+    private readonly TaskCompletionSource _pipelineCreated = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SlowGitLabProxy(WebApplication app, HttpClient upstream)
+    private GitLabProxy(WebApplication app, HttpClient upstream)
     {
         _app = app;
         _upstream = upstream;
@@ -26,14 +28,31 @@ internal sealed class SlowGitLabProxy : IAsyncDisposable
     /// <summary>The real (fake) GitLab behind the proxy; set before the first request.</summary>
     public Uri? Upstream { get; set; }
 
-    public static async Task<SlowGitLabProxy> StartAsync(TimeSpan pipelineCreationDelay)
+    /// <summary>Completes once GitLab has created a pipeline through the proxy.</summary>
+    public Task PipelineCreated => _pipelineCreated.Task;
+
+    /// <summary>Answers pipeline creations <paramref name="delay"/> late.</summary>
+    public static Task<GitLabProxy> SlowAsync(TimeSpan delay) => StartAsync(aborted => Task.Delay(delay, aborted));
+
+    /// <summary>Never answers a pipeline creation (until the caller hangs up).</summary>
+    public static Task<GitLabProxy> HoldingAsync(Uri upstream) =>
+        StartAsync(aborted => Task.Delay(Timeout.Infinite, aborted), upstream);
+
+    public async ValueTask DisposeAsync()
     {
-        SlowGitLabProxy? proxy = null;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _upstream.Dispose();
+    }
+
+    private static async Task<GitLabProxy> StartAsync(Func<CancellationToken, Task> beforeAnsweringPipelineCreation, Uri? upstream = null)
+    {
+        GitLabProxy? proxy = null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
-        var upstream = new HttpClient();
+        var client = new HttpClient();
         app.Run(async context =>
         {
             using var request = new HttpRequestMessage(
@@ -51,27 +70,25 @@ internal sealed class SlowGitLabProxy : IAsyncDisposable
                 request.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray());
             }
 
-            using var response = await upstream.SendAsync(request);
+            using var response = await client.SendAsync(request);
             var answer = await response.Content.ReadAsByteArrayAsync();
             if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Value!.EndsWith("/pipeline", StringComparison.Ordinal))
             {
-                await Task.Delay(pipelineCreationDelay);
+                proxy._pipelineCreated.TrySetResult();
+                await beforeAnsweringPipelineCreation(context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (context.RequestAborted.IsCancellationRequested)
+                {
+                    return;
+                }
             }
 
             context.Response.StatusCode = (int)response.StatusCode;
             context.Response.ContentType = response.Content.Headers.ContentType?.ToString();
             await context.Response.Body.WriteAsync(answer);
         });
-        proxy = new SlowGitLabProxy(app, upstream);
+        proxy = new GitLabProxy(app, client) { Upstream = upstream };
         await app.StartAsync();
         proxy.Url = new Uri(app.Urls.First().TrimEnd('/') + "/");
         return proxy;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        _upstream.Dispose();
     }
 }
