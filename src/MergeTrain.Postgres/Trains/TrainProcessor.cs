@@ -79,7 +79,7 @@ public sealed class TrainProcessor(
     /// Decides <paramref name="trainEvents"/> at once, after whatever is already waiting, inside the
     /// caller's transaction, and returns the engine's last decision: for requests whose caller needs
     /// the answer (a refused add is a 409). A refused event changes nothing. The effects are left to
-    /// the refresh job this enqueues.
+    /// the refresh job this requests.
     /// </summary>
     public async Task<Decision> DecideNowAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, long trainId, IReadOnlyList<TrainEvent> trainEvents, Wakeups wakeups, CancellationToken cancellationToken)
