@@ -49,6 +49,35 @@ public class EmbeddedPostgresTests
     }
 
     [Test]
+    public async Task A_stale_lock_file_naming_a_live_process_of_another_program_does_not_pass_for_a_running_server()
+    {
+        var options = new EmbeddedPostgresOptions { DataDirectory = _dataDirectory, Durable = false };
+        string cluster;
+        int port;
+        await using (var first = await EmbeddedPostgres.StartAsync(options, NullLogger.Instance, CancellationToken.None))
+        {
+            cluster = first.ClusterDirectory;
+            port = first.Port;
+        }
+
+        // What a machine crash leaves: the server's lock file, its pid now reused by a live
+        // process of another program (here: this test process).
+        var lockFile = Path.Combine(cluster, "postmaster.pid");
+        await File.WriteAllLinesAsync(lockFile, [Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), cluster, "1700000000", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "", "127.0.0.1", "0 0", "ready"]);
+        if (Environment.UserName == "root")
+        {
+            File.SetUnixFileMode(lockFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            System.Diagnostics.Process.Start("chown", ["postgres:postgres", lockFile])!.WaitForExit();
+        }
+
+        await using var restarted = await EmbeddedPostgres.StartAsync(options, NullLogger.Instance, CancellationToken.None);
+
+        (await ScalarAsync(restarted.ConnectionString, "SELECT 'reachable'")).ShouldBe("reachable");
+        var pid = int.Parse((await File.ReadAllLinesAsync(lockFile))[0], System.Globalization.CultureInfo.InvariantCulture);
+        pid.ShouldNotBe(Environment.ProcessId, "a real server wrote its own lock file");
+    }
+
+    [Test]
     public async Task The_password_is_never_trust_and_a_wrong_one_is_refused()
     {
         var options = new EmbeddedPostgresOptions { DataDirectory = _dataDirectory, Durable = false };

@@ -55,7 +55,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         var cluster = await ClusterDirectoryAsync(dataDirectory, logger, cancellationToken);
         var password = await EnsureClusterAsync(bin, dataDirectory, cluster, logger, cancellationToken);
 
-        var port = await RunningPortAsync(bin, cluster, cancellationToken);
+        var port = await RunningPortAsync(bin, cluster, logger, cancellationToken);
         if (port is { } adopted)
         {
             logger.LogInformation("Embedded PostgreSQL already running on 127.0.0.1:{Port} (data in {ClusterDirectory}); reusing it", adopted, cluster);
@@ -184,8 +184,14 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         return password;
     }
 
-    /// <summary>The port of a server already running on this cluster, or null when none is.</summary>
-    private static async Task<int?> RunningPortAsync(string bin, string cluster, CancellationToken cancellationToken)
+    /// <summary>
+    /// The port of a server already running on this cluster, or null when none is. After a machine
+    /// crash <c>postmaster.pid</c> may name a process id that now belongs to another program:
+    /// <c>pg_ctl status</c> (and the server itself) would take the cluster for running. A live
+    /// postmaster's working directory is its cluster, so anything else is a stale lock file, which
+    /// is removed so that the server can start.
+    /// </summary>
+    private static async Task<int?> RunningPortAsync(string bin, string cluster, ILogger logger, CancellationToken cancellationToken)
     {
         var (status, _) = await OsProcess.TryRunAsync(
             OsProcess.IsRoot ? "runuser" : Path.Combine(bin, "pg_ctl"),
@@ -197,9 +203,40 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             return null;
         }
 
-        // postmaster.pid: line 4 is the port (PostgreSQL's documented lock-file layout).
-        var lines = await File.ReadAllLinesAsync(Path.Combine(cluster, "postmaster.pid"), cancellationToken);
-        return lines.Length > 3 && int.TryParse(lines[3], out var port) ? port : null;
+        // postmaster.pid: line 1 is the pid, line 4 the port (PostgreSQL's documented lock-file layout).
+        var lockFile = Path.Combine(cluster, "postmaster.pid");
+        var lines = await File.ReadAllLinesAsync(lockFile, cancellationToken);
+        if (lines.Length > 0 && int.TryParse(lines[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && !IsPostmasterOf(pid, cluster))
+        {
+            logger.LogWarning("{LockFile} names process {Pid}, which is not this cluster's server (a crash left it); removing it", lockFile, pid);
+            File.Delete(lockFile);
+            return null;
+        }
+
+        return lines.Length > 3 && int.TryParse(lines[3], NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : null;
+    }
+
+    /// <summary>Whether process <paramref name="pid"/> is a server whose data directory is <paramref name="cluster"/>.</summary>
+    private static bool IsPostmasterOf(int pid, string cluster)
+    {
+        try
+        {
+            // The server chdirs into its data directory at start and stays there.
+            var cwd = new DirectoryInfo($"/proc/{pid}/cwd").LinkTarget;
+            return cwd is not null && Path.GetFullPath(cwd).TrimEnd('/') == Path.GetFullPath(cluster).TrimEnd('/');
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // Gone meanwhile, or another user's process we may not inspect: judge by its program.
+            try
+            {
+                return File.ReadAllText($"/proc/{pid}/cmdline").Contains("postgres", StringComparison.Ordinal);
+            }
+            catch (Exception unreadable) when (unreadable is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
     }
 
     private static async Task<int> StartServerAsync(string bin, string cluster, EmbeddedPostgresOptions options, CancellationToken cancellationToken)
