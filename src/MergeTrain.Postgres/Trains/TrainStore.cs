@@ -101,9 +101,16 @@ public static class TrainStore
         SELECT p.project_id, p.id, p.train_id, p.sha, p.ref, p.status
         FROM pipelines p
         WHERE p.status IN ('created', 'waiting_for_resource', 'preparing', 'pending', 'running', 'scheduled', 'manual')
+          AND p.abandoned_at IS NULL
           AND p.updated_at < @cutoff
         ORDER BY p.updated_at
         LIMIT @limit
+        """;
+
+    // Every pipeline of the train that its state (active cars, merged results) no longer refers to.
+    private const string MarkAbandonedPipelines = """
+        UPDATE pipelines SET abandoned_at = @now
+        WHERE train_id = @trainId AND abandoned_at IS NULL AND id <> ALL(@followed)
         """;
 
     static TrainStore() => DapperTypes.Register();
@@ -230,6 +237,10 @@ public static class TrainStore
                 await WritePipelineAsync(connection, transaction, train.Id, state.ProjectId, result.Iid, pipeline);
             }
         }
+
+        // Cancelled or left behind: still routed if a late hook comes, never polled again.
+        var followed = state.Cars.Select(c => c.Pipeline?.Id).Concat(state.MergedResults.Select(r => r.Pipeline?.Id)).OfType<long>().ToArray();
+        await connection.ExecuteAsync(new CommandDefinition(MarkAbandonedPipelines, new { trainId = train.Id, followed, now }, transaction));
     }
 
     /// <summary>The first effect of a train that is not done, or null.</summary>

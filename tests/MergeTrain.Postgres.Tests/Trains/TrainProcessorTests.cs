@@ -102,6 +102,27 @@ public class TrainProcessorTests
     }
 
     [Test]
+    public async Task A_pipeline_the_train_stops_following_is_never_polled_again()
+    {
+        var train = await CreateTrainAsync(projectId: 1);
+        await SubmitAsync(train, Added(1), Added(2));
+        await _processor.RunAsync(train, CancellationToken.None);
+        var before = await StateAsync(train);
+        var (first, second) = (before.Cars[0].Pipeline!, before.Cars[1].Pipeline!);
+
+        // Car 1 fails: it is dropped, car 2 is rebuilt and its first pipeline cancelled.
+        await SubmitAsync(train, new PipelineStatusChanged(first.Id, first.Sha, first.Ref, PipelineStatus.Failed, null));
+        await _processor.RunAsync(train, CancellationToken.None);
+
+        var rebuilt = (await StateAsync(train)).Cars.ShouldHaveSingleItem().Pipeline.ShouldNotBeNull();
+        rebuilt.Id.ShouldNotBe(second.Id);
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        var quiet = await TrainStore.QuietPipelinesAsync(connection, DateTimeOffset.UtcNow.AddHours(1), 50);
+        quiet.Select(p => p.Id).ShouldBe([rebuilt.Id], "the cancelled pipeline is not asked about; the running one is");
+        (await connection.ExecuteScalarAsync<string>("SELECT status FROM pipelines WHERE id = @id", new { id = second.Id })).ShouldNotBeNull("a late hook about it can still be routed");
+    }
+
+    [Test]
     public async Task A_request_the_engine_refuses_is_answered_at_once_and_changes_nothing()
     {
         var train = await CreateTrainAsync(projectId: 1);
