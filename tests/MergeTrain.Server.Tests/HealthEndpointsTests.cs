@@ -42,11 +42,15 @@ public class HealthEndpointsTests
     }
 
     [Test]
-    public async Task While_the_database_is_unreachable_the_server_is_live_but_not_ready()
+    public async Task While_the_database_is_unreachable_the_server_is_live_but_not_ready_and_answers_requests_503()
     {
         var unreachable = "Host=127.0.0.1;Port=1;Username=nobody;Password=x;Database=none;Timeout=2";
 
-        await using var server = await RunningServer.StartAsync($"--MergeTrain:ConnectionString={unreachable}");
+        await using var server = await RunningServer.StartAsync(
+            $"--MergeTrain:ConnectionString={unreachable}",
+            "--MergeTrain:ApiTokens:0:Name=ops", "--MergeTrain:ApiTokens:0:Token=ops-token-for-tests", "--MergeTrain:ApiTokens:0:Role=admin",
+            "--MergeTrain:Projects:0:Id=42", "--MergeTrain:Projects:0:Path=acme/widgets", "--MergeTrain:Projects:0:GitLabUrl=http://127.0.0.1:1",
+            "--MergeTrain:Projects:0:GitLabToken=glpat-unused", "--MergeTrain:Projects:0:WebhookSecret=secret", "--MergeTrain:Projects:0:RepositoryUrl=/nonexistent");
 
         (await server.Client.GetAsync("/healthz")).StatusCode.ShouldBe(HttpStatusCode.OK);
         var readiness = await WaitForAsync(
@@ -55,6 +59,13 @@ public class HealthEndpointsTests
         var body = await readiness.Content.ReadFromJsonAsync<JsonElement>();
         body.GetProperty("status").GetString().ShouldBe("starting");
         body.GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("waiting for the database");
+
+        // An add sent now is told to come back, not that the server broke.
+        using var add = new HttpRequestMessage(HttpMethod.Post, "/api/v4/projects/42/merge_trains/merge_requests/1");
+        add.Headers.Add("PRIVATE-TOKEN", "ops-token-for-tests");
+        using var answer = await server.Client.SendAsync(add);
+        answer.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString().ShouldNotBeNull().ShouldContain("not ready");
     }
 
     [Test]

@@ -1,12 +1,15 @@
 using MergeTrain.GitLab.Api;
 using MergeTrain.Server.Mediation;
 using Microsoft.AspNetCore.Diagnostics;
+using Npgsql;
 
 namespace MergeTrain.Server.Api;
 
 /// <summary>
-/// Maps exceptions to GitLab-style answers in one place: invalid input 400, database not ready
-/// 503, GitLab failing 502; anything else 500 without internals.
+/// Maps exceptions to GitLab-style answers in one place: invalid input 400, database not ready or
+/// unreachable 503, GitLab failing 502; anything else 500 without internals. The cause is looked
+/// for along the inner exceptions: "database not ready" raised while the container builds a
+/// service reaches us wrapped.
 /// </summary>
 public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -14,14 +17,8 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        var (status, message) = exception switch
-        {
-            RequestValidationException invalid => (StatusCodes.Status400BadRequest, $"400 Bad request - {invalid.Message}"),
-            BadHttpRequestException bad => (StatusCodes.Status400BadRequest, $"400 Bad request - {bad.Message}"),
-            DatabaseNotReadyException notReady => (StatusCodes.Status503ServiceUnavailable, notReady.Message),
-            GitLabApiException gitLab => (StatusCodes.Status502BadGateway, $"GitLab answered {gitLab.StatusCode}: {gitLab.Message}"),
-            _ => (StatusCodes.Status500InternalServerError, "500 Internal Server Error"),
-        };
+        var (status, message) = Causes(exception).Select(Answer).FirstOrDefault(a => a is not null)
+            ?? (StatusCodes.Status500InternalServerError, "500 Internal Server Error");
         if (status == StatusCodes.Status500InternalServerError)
         {
             logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
@@ -30,5 +27,30 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
         httpContext.Response.StatusCode = status;
         await httpContext.Response.WriteAsJsonAsync(new ApiMessage(message), cancellationToken);
         return true;
+    }
+
+    private static (int Status, string Message)? Answer(Exception exception) => exception switch
+    {
+        RequestValidationException invalid => (StatusCodes.Status400BadRequest, $"400 Bad request - {invalid.Message}"),
+        BadHttpRequestException bad => (StatusCodes.Status400BadRequest, $"400 Bad request - {bad.Message}"),
+        DatabaseNotReadyException notReady => (StatusCodes.Status503ServiceUnavailable, notReady.Message),
+        NpgsqlException { IsTransient: true } => (StatusCodes.Status503ServiceUnavailable, "The database is unreachable; try again shortly (see /readyz)."),
+        GitLabApiException gitLab => (StatusCodes.Status502BadGateway, $"GitLab answered {gitLab.StatusCode}: {gitLab.Message}"),
+        _ => null,
+    };
+
+    private static IEnumerable<Exception> Causes(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            yield return current;
+            if (current is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Causes))
+                {
+                    yield return inner;
+                }
+            }
+        }
     }
 }
