@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -50,7 +51,7 @@ public sealed class GitLabClient : IGitLabApi
         var body = new CreatePipelineRequest(
             gitRef,
             [.. variables.Select(variable => new PipelineVariableRequest(variable.Key, variable.Value, "env_var"))]);
-        return SendAsync<GitLabPipeline>(gitLab, HttpMethod.Post, $"/projects/{projectId}/pipeline", body, cancellationToken);
+        return SendAsync<GitLabPipeline>(gitLab, HttpMethod.Post, $"/projects/{projectId}/pipeline", body, cancellationToken, Repeat.OnlyIfNotReceived);
     }
 
     /// <inheritdoc />
@@ -71,14 +72,19 @@ public sealed class GitLabClient : IGitLabApi
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<GitLabNote>> ListNotesAsync(GitLabConnection gitLab, long projectId, int iid, CancellationToken cancellationToken) =>
+        await SendAsync<List<GitLabNote>>(gitLab, HttpMethod.Get, $"/projects/{projectId}/merge_requests/{iid}/notes?sort=desc&order_by=created_at&per_page=100", null, cancellationToken);
+
+    /// <inheritdoc />
     public Task CreateNoteAsync(GitLabConnection gitLab, long projectId, int iid, string body, CancellationToken cancellationToken) =>
-        SendAsync<JsonElement>(gitLab, HttpMethod.Post, $"/projects/{projectId}/merge_requests/{iid}/notes", new CreateNoteRequest(body), cancellationToken);
+        SendAsync<JsonElement>(gitLab, HttpMethod.Post, $"/projects/{projectId}/merge_requests/{iid}/notes", new CreateNoteRequest(body), cancellationToken, Repeat.OnlyIfNotReceived);
 
     /// <inheritdoc />
     public Task SetCommitStatusAsync(GitLabConnection gitLab, long projectId, string sha, GitLabCommitStatus status, CancellationToken cancellationToken) =>
         SendAsync<JsonElement>(gitLab, HttpMethod.Post, $"/projects/{projectId}/statuses/{Uri.EscapeDataString(sha)}", status, cancellationToken);
 
-    private async Task<T> SendAsync<T>(GitLabConnection gitLab, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(
+        GitLabConnection gitLab, HttpMethod method, string path, object? body, CancellationToken cancellationToken, Repeat repeat = Repeat.Always)
     {
         ArgumentNullException.ThrowIfNull(gitLab);
         var uri = new Uri(gitLab.BaseUrl.AbsoluteUri.TrimEnd('/') + "/api/v4" + path);
@@ -89,6 +95,14 @@ public sealed class GitLabClient : IGitLabApi
             if (outcome.Succeeded)
             {
                 return outcome.Value!;
+            }
+
+            if (repeat == Repeat.OnlyIfNotReceived && !outcome.NotActedOn)
+            {
+                throw new GitLabUnavailableException(
+                    $"GitLab may have performed {call} although it failed ({outcome.Failure}); not repeated blindly.",
+                    outcome.StatusCode,
+                    outcome.Exception);
             }
 
             if (attempt >= _options.MaxAttempts)
@@ -136,7 +150,13 @@ public sealed class GitLabClient : IGitLabApi
 
             var text = await response.Content.ReadAsStringAsync(timeout.Token);
             var reason = Redact(GitLabErrorMessage.Read(text), gitLab.Token);
-            if (response.StatusCode == HttpStatusCode.TooManyRequests || status >= 500)
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                // Throttled before anything was done.
+                return Attempt<T>.Retry($"{status} {reason}", status, response.Headers.RetryAfter, null, notActedOn: true);
+            }
+
+            if (status >= 500)
             {
                 return Attempt<T>.Retry($"{status} {reason}", status, response.Headers.RetryAfter, null);
             }
@@ -151,8 +171,10 @@ public sealed class GitLabClient : IGitLabApi
         }
         catch (HttpRequestException error)
         {
-            // Refused or reset connections are what a GitLab restart or a load balancer hiccup looks like.
-            return Attempt<T>.Retry($"network error: {Redact(error.Message, gitLab.Token)}", null, null, error);
+            // Refused or reset connections are what a GitLab restart or a load balancer hiccup
+            // looks like. A refused one never carried the request; a reset one may have.
+            var refused = error.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused };
+            return Attempt<T>.Retry($"network error: {Redact(error.Message, gitLab.Token)}", null, null, error, notActedOn: refused);
         }
     }
 
@@ -175,11 +197,21 @@ public sealed class GitLabClient : IGitLabApi
         string.IsNullOrEmpty(token) ? text : text.Replace(token, "[redacted]", StringComparison.Ordinal);
 
     private readonly record struct Attempt<T>(
-        bool Succeeded, T? Value, string? Failure, int? StatusCode, RetryConditionHeaderValue? RetryAfter, Exception? Exception)
+        bool Succeeded, T? Value, string? Failure, int? StatusCode, RetryConditionHeaderValue? RetryAfter, Exception? Exception, bool NotActedOn = false)
     {
         public static Attempt<T> Success(T value) => new(true, value, null, null, null, null);
 
-        public static Attempt<T> Retry(string failure, int? statusCode, RetryConditionHeaderValue? retryAfter, Exception? exception) =>
-            new(false, default, failure, statusCode, retryAfter, exception);
+        public static Attempt<T> Retry(string failure, int? statusCode, RetryConditionHeaderValue? retryAfter, Exception? exception, bool notActedOn = false) =>
+            new(false, default, failure, statusCode, retryAfter, exception, notActedOn);
     }
+}
+
+/// <summary>When a failed call may be sent again.</summary>
+internal enum Repeat
+{
+    /// <summary>Reads, and calls whose repetition changes nothing (cancel, commit status).</summary>
+    Always,
+
+    /// <summary>Calls that create something: only when GitLab cannot have acted on the first.</summary>
+    OnlyIfNotReceived,
 }

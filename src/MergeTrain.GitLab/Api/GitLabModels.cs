@@ -30,6 +30,10 @@ public sealed record GitLabPipeline(
 
 /// <summary>GitLab's user object, as embedded in merge requests and events.</summary>
 /// <remarks>Only id, username and name are required when reading: the rest is display detail some embeddings leave out.</remarks>
+/// <summary>A note on an MR, as the notes API lists it (the fields MergeTrain reads).</summary>
+public sealed record GitLabNote(long Id, string Body);
+
+/// <summary>A GitLab user as the API returns it.</summary>
 public sealed record GitLabUser(long Id, string Username, string Name, string? State = null, string? AvatarUrl = null, string? WebUrl = null);
 
 /// <summary>A commit status to set (<c>state</c>: pending, running, success, failed, canceled).</summary>

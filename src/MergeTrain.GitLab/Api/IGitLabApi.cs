@@ -2,10 +2,14 @@ namespace MergeTrain.GitLab.Api;
 
 /// <summary>
 /// The GitLab v4 calls MergeTrain makes (SPEC section 5), on a project's GitLab with its token.
-/// Throttling (429), server errors (5xx), network errors and timeouts are retried with backoff
-/// inside; when the attempts run out they throw <see cref="GitLabUnavailableException"/> (transient:
-/// try again later). Other 4xx answers, and answers that are not the documented JSON, throw
-/// <see cref="GitLabApiException"/> at once (permanent).
+/// Reads and calls that are harmless to repeat (cancel, commit status) are retried with backoff
+/// on throttling (429), server errors (5xx), network errors and timeouts. A call that creates
+/// something (a pipeline, a note) is retried only when GitLab cannot have acted on it (429, a
+/// refused connection): after a timeout or a 5xx it may have, so it throws at once and the caller
+/// looks before it tries again. When attempts run out, or a creating call may have happened,
+/// <see cref="GitLabUnavailableException"/> is thrown (transient: try again later). Other 4xx
+/// answers, and answers that are not the documented JSON, throw <see cref="GitLabApiException"/>
+/// at once (permanent).
 /// </summary>
 public interface IGitLabApi
 {
@@ -27,6 +31,12 @@ public interface IGitLabApi
     /// after a crash, the service looks for the one it may already have started.
     /// </summary>
     Task<IReadOnlyList<GitLabPipeline>> ListPipelinesAsync(GitLabConnection gitLab, long projectId, string gitRef, string sha, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <c>GET /projects/:id/merge_requests/:iid/notes</c>, newest first, the first page of 100:
+    /// before posting a note again after a failure, the service looks for the one it may have posted.
+    /// </summary>
+    Task<IReadOnlyList<GitLabNote>> ListNotesAsync(GitLabConnection gitLab, long projectId, int iid, CancellationToken cancellationToken);
 
     /// <summary><c>POST /projects/:id/merge_requests/:iid/notes</c> with <c>body</c>.</summary>
     Task CreateNoteAsync(GitLabConnection gitLab, long projectId, int iid, string body, CancellationToken cancellationToken);

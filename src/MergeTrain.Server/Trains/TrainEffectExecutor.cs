@@ -68,6 +68,13 @@ public sealed class TrainEffectExecutor(
                 repository.DeleteBranches([delete.Branch]);
                 return [];
             case PostNote note:
+                // GitLab has no idempotency key for notes: after an attempt that may have posted it, look first.
+                if (attempt.MayBeRepeat && (await gitLab.ListNotesAsync(project.GitLab, project.Id, note.Iid, cancellationToken)).Any(n => n.Body == note.Body))
+                {
+                    logger.LogInformation("Note {EffectKey} was already posted by an earlier attempt", note.Key);
+                    return [];
+                }
+
                 await gitLab.CreateNoteAsync(project.GitLab, project.Id, note.Iid, note.Body, cancellationToken);
                 return [];
             case SetCommitStatus status:

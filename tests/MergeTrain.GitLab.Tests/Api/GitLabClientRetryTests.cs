@@ -36,14 +36,12 @@ public sealed class GitLabClientRetryTests
             .Enqueue(500, """{"message":"500 Internal Server Error"}""")
             .Enqueue(502, "<html>Bad Gateway</html>")
             .Enqueue(503, null)
-            .Enqueue(201, GitLabAnswers.Pipeline(551940, "created"));
+            .Enqueue(200, GitLabAnswers.Pipeline(551940, "running"));
 
-        var pipeline = await harness.Client.CreatePipelineAsync(
-            harness.Connection, 42, "merge-train/main/7", new Dictionary<string, string> { ["MERGE_TRAIN_IID"] = "7" }, CancellationToken.None);
+        var pipeline = await harness.Client.GetPipelineAsync(harness.Connection, 42, 551940, CancellationToken.None);
 
         pipeline.Id.ShouldBe(551940);
         harness.Server.Requests.Count.ShouldBe(4);
-        harness.Server.Requests.Select(request => request.Body).Distinct().ShouldHaveSingleItem();
         var delays = harness.Clock.Delays;
         delays.Count.ShouldBe(3);
         for (var i = 0; i < delays.Count; i++)
@@ -52,6 +50,49 @@ public sealed class GitLabClientRetryTests
             var full = TimeSpan.FromSeconds(Math.Pow(2, i));
             delays[i].ShouldBeInRange(full / 2, full);
         }
+    }
+
+    [Test]
+    public async Task A_pipeline_creation_that_may_have_happened_is_not_repeated()
+    {
+        await using var harness = await ClientHarness.StartAsync(new GitLabClientOptions { AttemptTimeout = TimeSpan.FromMilliseconds(300) });
+        harness.Server
+            .Enqueue(500, """{"message":"500 Internal Server Error"}""")
+            .Enqueue(201, GitLabAnswers.Pipeline(551940, "created"));
+
+        var error = await Should.ThrowAsync<GitLabUnavailableException>(() => harness.Client.CreatePipelineAsync(
+            harness.Connection, 42, "merge-train/main/7", new Dictionary<string, string> { ["MERGE_TRAIN_IID"] = "7" }, CancellationToken.None));
+
+        error.Message.ShouldContain("not repeated");
+        error.StatusCode.ShouldBe(500);
+        harness.Server.Requests.Count.ShouldBe(1, "a 500 may come after GitLab created the pipeline");
+    }
+
+    [Test]
+    public async Task A_note_whose_answer_never_came_is_not_posted_again()
+    {
+        await using var harness = await ClientHarness.StartAsync(new GitLabClientOptions { AttemptTimeout = TimeSpan.FromMilliseconds(300) });
+        harness.Server
+            .Enqueue(new Reply(201, "{}", Delay: TimeSpan.FromSeconds(30)))
+            .Enqueue(201, "{}");
+
+        await Should.ThrowAsync<GitLabUnavailableException>(() => harness.Client.CreateNoteAsync(harness.Connection, 42, 7, "hello", CancellationToken.None));
+
+        harness.Server.Requests.Count.ShouldBe(1);
+    }
+
+    [Test]
+    public async Task A_throttled_pipeline_creation_is_repeated_since_gitlab_did_nothing()
+    {
+        await using var harness = await ClientHarness.StartAsync();
+        harness.Server
+            .Enqueue(429, """{"message":"Retry later"}""", new Dictionary<string, string> { ["Retry-After"] = "1" })
+            .Enqueue(201, GitLabAnswers.Pipeline(551940, "created"));
+
+        var pipeline = await harness.Client.CreatePipelineAsync(harness.Connection, 42, "merge-train/main/7", new Dictionary<string, string>(), CancellationToken.None);
+
+        pipeline.Id.ShouldBe(551940);
+        harness.Server.Requests.Count.ShouldBe(2);
     }
 
     [Test]
