@@ -15,6 +15,7 @@ public sealed class HangfireServerHost(
     IServiceProvider services,
     IOptions<JobsOptions> options,
     IOptions<PipelinePollingOptions> polling,
+    IOptions<RetentionOptions> retention,
     TimeProvider clock,
     ILogger<HangfireServerHost> logger) : BackgroundService
 {
@@ -40,6 +41,7 @@ public sealed class HangfireServerHost(
         var recurring = services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.PollPipelinesId, j => j.PollPipelines(CancellationToken.None), CronInterval.Every(polling.Value.Every));
         recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.SweepId, j => j.Sweep(CancellationToken.None), CronInterval.Every(options.Value.SweepEvery));
+        recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.PruneId, j => j.Prune(CancellationToken.None), CronInterval.Every(retention.Value.PruneEvery));
 
         var serverOptions = new BackgroundJobServerOptions
         {

@@ -19,6 +19,7 @@ public static class JobServices
     public static IServiceCollection AddMergeTrainJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.Section));
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section));
 
         // Registered before AddHangfire, whose own registration (JobStorage.Current) only fills a gap.
         services.AddSingleton<JobStorage>(provider =>
@@ -43,6 +44,7 @@ public static class JobServices
         services.AddSingleton<IWorkScheduler, HangfireWorkScheduler>();
         services.AddSingleton<ExclusiveWork>();
         services.AddSingleton<WorkSweeper>();
+        services.AddSingleton<HistoryPruner>();
         services.AddSingleton<WebhookProcessor>();
         services.AddSingleton<PipelinePoller>();
         services.AddTransient<TrainJobs>();

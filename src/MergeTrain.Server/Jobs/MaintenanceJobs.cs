@@ -8,14 +8,18 @@ namespace MergeTrain.Server.Jobs;
 /// these methods' names, and <see cref="PollPipelinesId"/> and <see cref="SweepId"/> as the
 /// recurring jobs' ids: renaming one strands what is stored. A failed round is not retried: the
 /// next round comes soon anyway, and the failure stays on the Failed page for an operator.
+/// <see cref="PruneId"/> is stored likewise.
 /// </summary>
-public sealed class MaintenanceJobs(PipelinePoller poller, WorkSweeper sweeper)
+public sealed class MaintenanceJobs(PipelinePoller poller, WorkSweeper sweeper, HistoryPruner pruner)
 {
     /// <summary>The recurring job id of <see cref="PollPipelines"/>.</summary>
     public const string PollPipelinesId = "poll-pipelines";
 
     /// <summary>The recurring job id of <see cref="Sweep"/>.</summary>
     public const string SweepId = "sweep-work";
+
+    /// <summary>The recurring job id of <see cref="Prune"/>.</summary>
+    public const string PruneId = "prune-history";
 
     /// <summary>Asks GitLab about pipelines whose hooks have not come (the fallback for lost hooks).</summary>
     [JobDisplayName("Poll quiet pipelines")]
@@ -26,4 +30,9 @@ public sealed class MaintenanceJobs(PipelinePoller poller, WorkSweeper sweeper)
     [JobDisplayName("Sweep for work left without a job")]
     [AutomaticRetry(Attempts = 0)]
     public Task Sweep(CancellationToken cancellationToken) => sweeper.SweepAsync(cancellationToken);
+
+    /// <summary>Deletes stored history past its retention.</summary>
+    [JobDisplayName("Prune history past its retention")]
+    [AutomaticRetry(Attempts = 0)]
+    public Task Prune(CancellationToken cancellationToken) => pruner.PruneAsync(cancellationToken);
 }
