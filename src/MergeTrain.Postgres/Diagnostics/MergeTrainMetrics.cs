@@ -21,6 +21,10 @@ public static class MergeTrainMetrics
     /// <summary>Cars dropped, by reason.</summary>
     public static readonly Counter<long> CarsDropped = Meter.CreateCounter<long>("mergetrain_cars_dropped_total", description: "Cars dropped from a train, by reason.");
 
+    /// <summary>Webhook deliveries refused before anything was stored, by reason.</summary>
+    public static readonly Counter<long> WebhooksRefused = Meter.CreateCounter<long>(
+        "mergetrain_webhooks_refused_total", description: "Webhook deliveries refused unread and unstored (wrong secret, too large), by reason.");
+
     /// <summary>From added to merged.</summary>
     public static readonly Histogram<double> TimeToMerge = Meter.CreateHistogram<double>("mergetrain_time_to_merge_seconds", "s", "From joining a train to being merged.");
 

@@ -32,6 +32,7 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
     private static (int Status, string Message)? Answer(Exception exception) => exception switch
     {
         RequestValidationException invalid => (StatusCodes.Status400BadRequest, $"400 Bad request - {invalid.Message}"),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge => (StatusCodes.Status413PayloadTooLarge, tooLarge.Message),
         BadHttpRequestException bad => (StatusCodes.Status400BadRequest, $"400 Bad request - {bad.Message}"),
         DatabaseNotReadyException notReady => (StatusCodes.Status503ServiceUnavailable, notReady.Message),
         NpgsqlException { IsTransient: true } => (StatusCodes.Status503ServiceUnavailable, "The database is unreachable; try again shortly (see /readyz)."),

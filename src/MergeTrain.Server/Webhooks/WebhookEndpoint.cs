@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MediatR;
 using MergeTrain.GitLab.Webhooks;
+using MergeTrain.Postgres.Diagnostics;
 using MergeTrain.Postgres.Webhooks;
 using MergeTrain.Server.Api;
 using MergeTrain.Server.Configuration;
@@ -11,9 +12,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace MergeTrain.Server.Webhooks;
 
 /// <summary>
-/// <c>POST /webhooks/gitlab</c> (SPEC section 5): a secret that matches no project → 401 and
-/// nothing of the payload kept; a malformed payload or an unknown event → 400; otherwise stored
-/// and answered 202, processed in the background.
+/// <c>POST /webhooks/gitlab</c> (SPEC section 5): a secret that matches no project → 401 before
+/// the body is read, nothing stored (counted in <c>mergetrain_webhooks_refused_total</c> and
+/// logged); a body over 25 MiB → 413, counted on the bytes actually read; a malformed payload or
+/// an unknown event → 400; otherwise stored and answered 202, processed in the background.
 /// </summary>
 public static class WebhookEndpoint
 {
@@ -27,22 +29,24 @@ public static class WebhookEndpoint
     }
 
     private static async Task<Results<Accepted<ApiMessage>, JsonHttpResult<ApiMessage>>> ReceiveAsync(
-        HttpRequest request, ProjectCatalog projects, DatabaseReadiness readiness, IMediator mediator, TimeProvider clock, CancellationToken cancellationToken)
+        HttpRequest request, ProjectCatalog projects, DatabaseReadiness readiness, IMediator mediator, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        // The secret names the project; nothing of a stranger's request is read or kept.
+        var secret = request.Headers["X-Gitlab-Token"].FirstOrDefault() ?? "";
+        var project = projects.All.FirstOrDefault(p => ApiTokenAuthentication.SameSecret(p.WebhookSecret, secret));
+        if (project is null)
+        {
+            MergeTrainMetrics.WebhooksRefused.Add(1, new KeyValuePair<string, object?>("reason", "invalid_token"));
+            loggers.CreateLogger(typeof(WebhookEndpoint)).LogWarning(
+                "Webhook from {RemoteAddress} refused: its X-Gitlab-Token matches no project", request.HttpContext.Connection.RemoteIpAddress);
+            return TypedResults.Json(new ApiMessage("401 Unauthorized - invalid X-Gitlab-Token"), statusCode: StatusCodes.Status401Unauthorized);
+        }
+
         var body = await ReadBodyAsync(request, cancellationToken);
         var eventName = request.Headers["X-Gitlab-Event"].FirstOrDefault();
         var delivery = new WebhookDelivery(
             null, eventName, request.Headers["X-Gitlab-Event-UUID"].FirstOrDefault(), request.Headers["Idempotency-Key"].FirstOrDefault(),
             Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body))), null);
-
-        // The secret names the project; the payload must be about that same project.
-        var secret = request.Headers["X-Gitlab-Token"].FirstOrDefault() ?? "";
-        var project = projects.All.FirstOrDefault(p => ApiTokenAuthentication.SameSecret(p.WebhookSecret, secret));
-        if (project is null)
-        {
-            await RecordRejectedAsync(readiness, delivery, "invalid X-Gitlab-Token", clock, cancellationToken);
-            return TypedResults.Json(new ApiMessage("401 Unauthorized - invalid X-Gitlab-Token"), statusCode: StatusCodes.Status401Unauthorized);
-        }
 
         GitLabWebhookEvent parsed;
         try
@@ -66,13 +70,32 @@ public static class WebhookEndpoint
 
     private static async Task<string> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        // Content-Length may be absent (chunked) or lie: the limit is on the bytes read.
         if (request.ContentLength > MaxBodyBytes)
         {
-            throw new BadHttpRequestException("the payload is larger than 25 MiB", StatusCodes.Status413PayloadTooLarge);
+            throw TooLarge();
         }
 
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        return await reader.ReadToEndAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81_920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                throw TooLarge();
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static BadHttpRequestException TooLarge()
+    {
+        MergeTrainMetrics.WebhooksRefused.Add(1, new KeyValuePair<string, object?>("reason", "too_large"));
+        return new BadHttpRequestException("413 Payload Too Large - a webhook payload is at most 25 MiB", StatusCodes.Status413PayloadTooLarge);
     }
 
     private static async Task RecordRejectedAsync(DatabaseReadiness readiness, WebhookDelivery delivery, string reason, TimeProvider clock, CancellationToken cancellationToken)
