@@ -11,7 +11,9 @@ namespace MergeTrain.Git;
 /// Merges only add objects, which git's object database tolerates from many writers, so they run
 /// concurrently, each on its own <see cref="BareRepository"/> handle. Everything that rewrites a
 /// shared file (fetch, push, the remote's configuration, references) is serialised per repository
-/// directory within the process.
+/// directory: within the process by a semaphore, and across processes (several instances sharing
+/// one data directory) by an exclusive lock on <c>&lt;repository&gt;.lock</c>, which the kernel
+/// releases when its holder dies.
 /// </remarks>
 public sealed class ProjectRepository : IDisposable
 {
@@ -218,11 +220,34 @@ public sealed class ProjectRepository : IDisposable
         _gate.Wait();
         try
         {
+            using var crossProcess = LockAcrossProcesses();
             return action();
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Waits for the repository's lock file. On Linux .NET takes <c>flock</c> for
+    /// <see cref="FileShare.None"/>, so another process (or another handle) holding it makes the open fail.
+    /// </summary>
+    private FileStream LockAcrossProcesses()
+    {
+        var lockFile = Path.TrimEnd('/') + ".lock";
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(lockFile)!);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                // Held by another instance: its git operations take milliseconds to seconds.
+                Thread.Sleep(10);
+            }
         }
     }
 

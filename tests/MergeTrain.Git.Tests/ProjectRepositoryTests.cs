@@ -52,6 +52,39 @@ public class ProjectRepositoryTests(string transport)
     }
 
     [Test]
+    public async Task A_fetch_waits_while_another_process_holds_the_repository()
+    {
+        using var project = Open();
+        project.Fetch();
+
+        // Another instance sharing the data directory, in the middle of a push: flock(1) holds the
+        // repository's lock for as long as cat waits on its input.
+        var holder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("flock", ["-x", project.Path + ".lock", "cat"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+        })!;
+        try
+        {
+            await WaitUntilLockedAsync(project.Path + ".lock");
+            var fetch = Task.Run(project.Fetch);
+
+            (await Task.WhenAny(fetch, Task.Delay(TimeSpan.FromMilliseconds(500)))).ShouldNotBe(fetch, "the fetch waits for the other process");
+            holder.StandardInput.Close();
+            await fetch.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            if (!holder.HasExited)
+            {
+                holder.Kill();
+            }
+
+            holder.Dispose();
+        }
+    }
+
+    [Test]
     public void A_car_is_built_on_its_base_published_replaced_and_deleted()
     {
         using var project = Open();
@@ -167,6 +200,28 @@ public class ProjectRepositoryTests(string transport)
         }
 
         GitCli.Run(project.Path, "fsck", "--no-dangling").ShouldBeEmpty();
+    }
+
+    private static async Task WaitUntilLockedAsync(string lockFile)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using (new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+                {
+                }
+            }
+            catch (IOException)
+            {
+                return;
+            }
+
+            await Task.Delay(10);
+        }
+
+        throw new TimeoutException("flock never took the lock");
     }
 
     private ProjectRepository Open() =>
