@@ -6,7 +6,7 @@ using Shouldly;
 
 namespace MergeTrain.Server.Tests.Dashboard;
 
-/// <summary>The dashboard and the metrics over plain HTTP: who may see what, and what an empty service says.</summary>
+/// <summary>The dashboard over plain HTTP: who may see what, and what an empty service says.</summary>
 public class DashboardHttpTests
 {
     [Test]
@@ -54,31 +54,5 @@ public class DashboardHttpTests
         page.ShouldContain($"car !{mr.Iid}");
         page.ShouldNotContain(">Pause</button>", customMessage: "buttons are for admins");
         pause.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-    }
-
-    [Test]
-    public async Task Metrics_report_merges_time_to_merge_cars_jobs_and_pipeline_time_in_prometheus_format()
-    {
-        await using var world = await TrainWorld.StartAsync(new Dictionary<string, string> { ["a.txt"] = "a\n" });
-        var mr = await world.OpenMergeRequestAsync("change", "Change", new Dictionary<string, string?> { ["b.txt"] = "b\n" });
-        (await world.AddThroughApiAsync(mr.Iid)).EnsureSuccessStatusCode();
-        await world.WaitForCarAsync(mr.Iid, "merged");
-        using var anonymous = new HttpClient { BaseAddress = world.Server.Client.BaseAddress };
-
-        var response = await anonymous.GetAsync("/metrics");
-        var text = await response.Content.ReadAsStringAsync();
-
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, "metrics need no token");
-        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/plain");
-        text.ShouldContain("# TYPE mergetrain_merges_total counter");
-        text.ShouldContain("mergetrain_merges_total{project=\"acme/widgets\",target_branch=\"main\"} 1");
-        text.ShouldContain("# TYPE mergetrain_time_to_merge_seconds histogram");
-        text.ShouldContain("mergetrain_time_to_merge_seconds_count{project=\"acme/widgets\",target_branch=\"main\"} 1");
-        text.ShouldContain("mergetrain_time_to_merge_seconds_bucket{project=\"acme/widgets\",target_branch=\"main\",le=\"+Inf\"} 1");
-        text.ShouldContain("# TYPE mergetrain_cars gauge");
-        text.ShouldContain("mergetrain_jobs{state=\"Succeeded\"}");
-        text.ShouldContain("# TYPE mergetrain_pipeline_seconds_total counter");
-        text.ShouldContain("# TYPE mergetrain_pipeline_wasted_seconds_total counter");
-        text.ShouldContain("mergetrain_job_start_latency_seconds_count{kind=\"refresh_train\"}");
     }
 }
