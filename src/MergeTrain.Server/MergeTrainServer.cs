@@ -45,6 +45,9 @@ public static class MergeTrainServer
 
         builder.Services.AddSingleton<PrometheusExporter>();
         builder.Services.AddSingleton<DashboardPages>();
+
+        // Hangfire's dashboard checks the antiforgery token of every action once the service exists; so does the login form.
+        builder.Services.AddAntiforgery();
         builder.Services.AddMediation();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddProblemDetails();
@@ -73,6 +76,7 @@ public static class MergeTrainServer
         app.MapGitLabWebhooks();
         app.MapMetrics();
         app.MapDashboard();
+        app.MapDashboardLogin();
         app.MapOpenApi();
 
         var options = app.Configuration.GetSection(MergeTrainOptions.Section).Get<MergeTrainOptions>() ?? new MergeTrainOptions();
