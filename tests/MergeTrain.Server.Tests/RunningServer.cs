@@ -17,6 +17,9 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The running host's services (its Hangfire client and storage, say).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<RunningServer> StartAsync(params string[] settings)
     {
         var app = MergeTrainServer.Build(["--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. settings]);

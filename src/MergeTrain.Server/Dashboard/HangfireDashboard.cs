@@ -6,8 +6,9 @@ namespace MergeTrain.Server.Dashboard;
 
 /// <summary>
 /// The operator dashboard (SPEC section 8): Hangfire's dashboard at <c>/hangfire</c>, titled
-/// MergeTrain. Any API token may look (the request's user, from a token header or the login cookie); only an admin
-/// may act: for everyone else the dashboard is read-only, which Hangfire's actions refuse.
+/// MergeTrain, with MergeTrain's pages in its navigation (<see cref="MergeTrainPages"/>). Any API
+/// token may look (the request's user, from a token header or the login cookie); only an admin
+/// may act: for everyone else the dashboard is read-only, which Hangfire's actions and ours refuse.
 /// </summary>
 public static class HangfireDashboard
 {
@@ -18,6 +19,7 @@ public static class HangfireDashboard
     public static IApplicationBuilder UseMergeTrainHangfireDashboard(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        MergeTrainPages.Register();
         app.UseWhen(context => context.Request.Path.StartsWithSegments(Path), branch => branch.Use(DashboardGate.PassAsync));
         app.UseHangfireDashboard(Path, new DashboardOptions
         {
