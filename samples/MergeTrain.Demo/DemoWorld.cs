@@ -39,7 +39,7 @@ public sealed class DemoWorld : IAsyncDisposable
     /// <summary>Where the server answers, e.g. <c>http://127.0.0.1:8080/</c>.</summary>
     public Uri BaseAddress { get; }
 
-    public Uri DashboardUrl => new(BaseAddress, "dashboard");
+    public Uri DashboardUrl => new(BaseAddress, "hangfire");
 
     /// <summary>The admin API token, new at every run.</summary>
     public string AdminToken { get; }
