@@ -1,8 +1,4 @@
 namespace MergeTrain.Postgres.Dashboard;
 
 /// <summary>Which audit records to list; a null criterion matches every record.</summary>
-public sealed record AuditFilter(long? ProjectId, string? TargetBranch, int? Iid)
-{
-    /// <summary>Every record.</summary>
-    public static AuditFilter None { get; } = new(null, null, null);
-}
+public sealed record AuditFilter(long? ProjectId, string? TargetBranch, int? Iid);

@@ -15,13 +15,13 @@ namespace MergeTrain.Postgres.Dashboard;
 public static class DashboardQueries
 {
     private const string Trains = """
-        SELECT t.id, t.project_id, p.path AS project_path, t.state::text AS state, t.updated_at
+        SELECT t.project_id, p.path AS project_path, t.state::text AS state
         FROM trains t JOIN projects p ON p.id = t.project_id
         ORDER BY p.path, t.target_branch
         """;
 
     private const string CarsOfMergeRequest = """
-        SELECT id, target_branch, added_at, finished_at, car::text AS car
+        SELECT target_branch, added_at, finished_at, car::text AS car
         FROM cars WHERE project_id = @projectId AND iid = @iid
         ORDER BY added_at, id
         """;
@@ -108,11 +108,11 @@ public static class DashboardQueries
 
     /// <summary>Every train, by project path and branch.</summary>
     public static IReadOnlyList<DashboardTrain> TrainsOf(NpgsqlConnection connection) =>
-        [.. connection.Query<TrainRow>(Trains).Select(row => new DashboardTrain(row.Id, row.ProjectId, row.ProjectPath, TrainJson.Read<TrainState>(row.State), row.UpdatedAt))];
+        [.. connection.Query<TrainRow>(Trains).Select(row => new DashboardTrain(row.ProjectId, row.ProjectPath, TrainJson.Read<TrainState>(row.State)))];
 
     /// <summary>Every stay of one merge request on a train, oldest first.</summary>
     public static IReadOnlyList<CarStay> StaysOf(NpgsqlConnection connection, long projectId, int iid) =>
-        [.. connection.Query<CarRow>(CarsOfMergeRequest, new { projectId, iid }).Select(row => new CarStay(row.Id, row.TargetBranch, row.AddedAt, row.FinishedAt, TrainJson.Read<Car>(row.Car)))];
+        [.. connection.Query<CarRow>(CarsOfMergeRequest, new { projectId, iid }).Select(row => new CarStay(row.TargetBranch, row.AddedAt, row.FinishedAt, TrainJson.Read<Car>(row.Car)))];
 
     /// <summary>
     /// One page of the audit records matching <paramref name="filter"/>, newest first, or oldest
@@ -171,7 +171,7 @@ public static class DashboardQueries
         return connection.Query<ChartPoint>(sql, new { since = window.Since, until = window.Until, bucket = window.Bucket, merged = CarStatus.Merged.ToGitLabName() }).AsList();
     }
 
-    private sealed record TrainRow(long Id, long ProjectId, string ProjectPath, string State, DateTimeOffset UpdatedAt);
+    private sealed record TrainRow(long ProjectId, string ProjectPath, string State);
 
-    private sealed record CarRow(long Id, string TargetBranch, DateTimeOffset AddedAt, DateTimeOffset? FinishedAt, string Car);
+    private sealed record CarRow(string TargetBranch, DateTimeOffset AddedAt, DateTimeOffset? FinishedAt, string Car);
 }
