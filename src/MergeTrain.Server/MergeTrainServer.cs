@@ -47,7 +47,8 @@ public static class MergeTrainServer
         builder.Services.AddGitLabClient();
 
         builder.Services.AddSingleton<PrometheusExporter>();
-        builder.Services.AddSingleton<DashboardPages>();
+        // Hangfire's dashboard checks the antiforgery token of every action once the service exists; so does the login form.
+        builder.Services.AddAntiforgery();
         builder.Services.AddMediation();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddProblemDetails();
@@ -76,7 +77,8 @@ public static class MergeTrainServer
         app.MapMergeTrainApi();
         app.MapGitLabWebhooks();
         app.MapMetrics();
-        app.MapDashboard();
+        app.MapDashboardLogin();
+        app.MapOldDashboardRedirect();
         app.MapOpenApi();
 
         var options = app.Configuration.GetSection(MergeTrainOptions.Section).Get<MergeTrainOptions>() ?? new MergeTrainOptions();

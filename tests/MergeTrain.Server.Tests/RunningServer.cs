@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace MergeTrain.Server.Tests;
 
@@ -55,7 +56,33 @@ internal sealed class RunningServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        var connectionString = _app.Configuration["MergeTrain:ConnectionString"];
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (!string.IsNullOrEmpty(connectionString))
+        {
+            await CloseLeftListenersAsync(connectionString);
+        }
+    }
+
+    // Hangfire.PostgreSql's long polling holds a LISTEN connection per worker that its server's
+    // shutdown does not close; a process ends them, but in a test process, server after server,
+    // they would use up the test cluster's connections ("too many clients"). Only those go.
+    private static async Task CloseLeftListenersAsync(string connectionString)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Timeout = 5 }.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("""
+                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle' AND query LIKE 'LISTEN %'
+                """, connection);
+            await command.ExecuteScalarAsync();
+        }
+        catch (NpgsqlException)
+        {
+            // A database that was never reachable has nothing left to close.
+        }
     }
 }

@@ -1,90 +1,177 @@
 using Dapper;
+using MergeTrain.Core.Trains;
+using MergeTrain.Postgres.Trains;
+using MergeTrain.Postgres.Webhooks;
 using Npgsql;
 
 namespace MergeTrain.Postgres.Dashboard;
 
-/// <summary>A train as the dashboard lists it.</summary>
-public sealed record TrainSummary(long Id, long ProjectId, string ProjectPath, string TargetBranch, string State, long Version, DateTimeOffset UpdatedAt);
-
-/// <summary>One audit record.</summary>
-public sealed record AuditEntry(long Id, DateTimeOffset OccurredAt, string ProjectPath, string TargetBranch, string Actor, int? Iid, string? FromStatus, string? ToStatus, string Reason);
-
-/// <summary>One webhook delivery, without its body.</summary>
-public sealed record DeliveryEntry(long Id, DateTimeOffset ReceivedAt, long? ProjectId, string? EventKind, string? EventUuid, string Outcome, string? Detail, DateTimeOffset? ProcessedAt);
-
-/// <summary>One bar of a chart: a period and a value.</summary>
-public sealed record ChartPoint(DateTimeOffset Period, double Value);
-
-/// <summary>The reads behind the operator dashboard (SPEC section 8).</summary>
+/// <summary>
+/// The reads behind the operator dashboard (SPEC section 8). They are synchronous because
+/// Hangfire renders its pages synchronously (<c>RazorPage.Execute</c>): a synchronous read holds
+/// its thread for the query, where blocking on an asynchronous one would hold it just the same
+/// and add a second.
+/// </summary>
 public static class DashboardQueries
 {
     private const string Trains = """
-        SELECT t.id, t.project_id, p.path AS project_path, t.target_branch, t.state::text AS state, t.version, t.updated_at
+        SELECT t.project_id, p.path AS project_path, t.state::text AS state
         FROM trains t JOIN projects p ON p.id = t.project_id
         ORDER BY p.path, t.target_branch
         """;
 
-    private const string Audit = """
-        SELECT a.id, a.occurred_at, p.path AS project_path, a.target_branch, a.actor, a.iid, a.from_status, a.to_status, a.reason
+    private const string CarsOfMergeRequest = """
+        SELECT target_branch, added_at, finished_at, car::text AS car
+        FROM cars WHERE project_id = @projectId AND iid = @iid
+        ORDER BY added_at, id
+        """;
+
+    private const string AuditWhere = """
+        WHERE (@projectId::bigint IS NULL OR a.project_id = @projectId)
+          AND (@targetBranch::text IS NULL OR a.target_branch = @targetBranch)
+          AND (@iid::int IS NULL OR a.iid = @iid)
+        """;
+
+    private const string AuditPage = $"""
+        SELECT a.id, a.occurred_at, a.project_id, p.path AS project_path, a.target_branch, a.actor, a.iid, a.from_status, a.to_status, a.reason
         FROM audit_events a JOIN projects p ON p.id = a.project_id
-        WHERE (@projectId::bigint IS NULL OR a.project_id = @projectId) AND (@iid::int IS NULL OR a.iid = @iid)
-        ORDER BY a.id DESC LIMIT @limit
+        {AuditWhere}
+        ORDER BY CASE WHEN @oldestFirst THEN a.id END ASC, a.id DESC
+        OFFSET @from LIMIT @count
         """;
 
-    private const string Deliveries = """
-        SELECT id, received_at, project_id, event_kind, event_uuid, outcome, detail, processed_at
-        FROM webhook_deliveries ORDER BY id DESC LIMIT @limit
+    private const string AuditCount = $"SELECT count(*) FROM audit_events a {AuditWhere}";
+
+    // What became of each delivery (DeliveryStatus): the processor marks one that failed for good
+    // with WebhookDeliveryStore.FailedDetailPrefix.
+    private const string DeliveriesWithStatus = """
+        WITH d AS (
+            SELECT id, received_at, project_id, event_kind, event_uuid, detail, processed_at,
+                   CASE WHEN outcome = @accepted AND processed_at IS NULL THEN @pending
+                        WHEN outcome = @accepted AND starts_with(detail, @failedPrefix) THEN @failed
+                        ELSE outcome END AS status
+            FROM webhook_deliveries
+        )
         """;
 
-    private const string MergesPerHour = """
-        SELECT date_trunc('hour', finished_at) AS period, count(*)::float8 AS value
-        FROM cars WHERE status = 'merged' AND finished_at >= @since
+    private const string DeliveriesPage = $"""
+        {DeliveriesWithStatus}
+        SELECT id, received_at, project_id, event_kind, event_uuid, status, detail, processed_at
+        FROM d WHERE @status::text IS NULL OR status = @status
+        ORDER BY id DESC OFFSET @from LIMIT @count
+        """;
+
+    private const string DeliveriesCount = $"{DeliveriesWithStatus} SELECT count(*) FROM d WHERE @status::text IS NULL OR status = @status";
+
+    private const string Merges = """
+        SELECT date_bin(@bucket, finished_at, @since) AS period, count(*)::float8 AS value
+        FROM cars WHERE status = @merged AND finished_at >= @since AND finished_at < @until
         GROUP BY 1 ORDER BY 1
         """;
 
-    private const string TimeToMergePerHour = """
-        SELECT date_trunc('hour', finished_at) AS period, avg(extract(epoch FROM finished_at - added_at))::float8 AS value
-        FROM cars WHERE status = 'merged' AND finished_at >= @since
+    // Time on the train of this stay: from being added to being merged.
+    private const string TimeToMerge = """
+        SELECT date_bin(@bucket, finished_at, @since) AS period, avg(extract(epoch FROM finished_at - added_at))::float8 AS value
+        FROM cars WHERE status = @merged AND finished_at >= @since AND finished_at < @until
         GROUP BY 1 ORDER BY 1
         """;
 
-    // Minutes of pipelines that were cancelled, or whose car did not merge with them.
-    private const string PipelineMinutesPerHour = """
-        SELECT date_trunc('hour', p.updated_at) AS period,
-               sum(extract(epoch FROM p.updated_at - p.created_at))::float8 / 60 AS value
-        FROM pipelines p
-        WHERE p.updated_at >= @since AND p.status IN ('success', 'failed', 'canceled')
-          AND (@wasted = false OR p.status = 'canceled'
-               OR NOT EXISTS (SELECT 1 FROM cars c WHERE c.status = 'merged' AND (c.car->'Pipeline'->>'Id')::bigint = p.id))
+    // As PipelineAccounting counts it for the metrics, from what the pipelines table keeps. A
+    // pipeline's time ends when it finished or, if it never said so, when a later pipeline took
+    // its ref (the car was rebuilt and the train cancelled it). Wasted: cancelled, or replaced by
+    // a later pipeline of the same car before its result was used; a failed one did its job.
+    // Looking back a day before the window finds pipelines that started before it.
+    private const string PipelineTime = """
+        WITH runs AS (
+            SELECT status, created_at, updated_at,
+                   lead(created_at) OVER (PARTITION BY project_id, train_id, iid, ref ORDER BY created_at, id) AS replaced_at
+            FROM pipelines
+            WHERE created_at >= @since - interval '1 day' AND created_at < @until
+        ), accounted AS (
+            SELECT created_at,
+                   CASE WHEN status = ANY(@finished) THEN updated_at ELSE replaced_at END AS ended_at,
+                   status = @canceled OR (replaced_at IS NOT NULL AND status <> @failed) AS wasted
+            FROM runs
+        )
+        SELECT date_bin(@bucket, ended_at, @since) AS period,
+               sum(extract(epoch FROM ended_at - created_at))::float8 AS spent_seconds,
+               coalesce(sum(extract(epoch FROM ended_at - created_at)) FILTER (WHERE wasted), 0)::float8 AS wasted_seconds
+        FROM accounted
+        WHERE ended_at >= @since AND ended_at < @until
         GROUP BY 1 ORDER BY 1
         """;
+
+    private static readonly string[] FinishedPipelineStatuses =
+        [.. Enum.GetValues<PipelineStatus>().Where(status => status.IsFinished()).Select(status => status.ToGitLabName())];
 
     static DashboardQueries() => DapperTypes.Register();
 
-    /// <summary>Every train, by project and branch.</summary>
-    public static async Task<IReadOnlyList<TrainSummary>> TrainsAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
-        (await connection.QueryAsync<TrainSummary>(new CommandDefinition(Trains, cancellationToken: cancellationToken))).AsList();
+    /// <summary>Every train, by project path and branch.</summary>
+    public static IReadOnlyList<DashboardTrain> TrainsOf(NpgsqlConnection connection) =>
+        [.. connection.Query<TrainRow>(Trains).Select(row => new DashboardTrain(row.ProjectId, row.ProjectPath, TrainJson.Read<TrainState>(row.State)))];
 
-    /// <summary>The newest audit records, optionally of one project and MR.</summary>
-    public static async Task<IReadOnlyList<AuditEntry>> AuditAsync(NpgsqlConnection connection, long? projectId, int? iid, int limit, CancellationToken cancellationToken) =>
-        (await connection.QueryAsync<AuditEntry>(new CommandDefinition(Audit, new { projectId, iid, limit }, cancellationToken: cancellationToken))).AsList();
+    /// <summary>Every stay of one merge request on a train, oldest first.</summary>
+    public static IReadOnlyList<CarStay> StaysOf(NpgsqlConnection connection, long projectId, int iid) =>
+        [.. connection.Query<CarRow>(CarsOfMergeRequest, new { projectId, iid }).Select(row => new CarStay(row.TargetBranch, row.AddedAt, row.FinishedAt, TrainJson.Read<Car>(row.Car)))];
 
-    /// <summary>The newest webhook deliveries.</summary>
-    public static async Task<IReadOnlyList<DeliveryEntry>> DeliveriesAsync(NpgsqlConnection connection, int limit, CancellationToken cancellationToken) =>
-        (await connection.QueryAsync<DeliveryEntry>(new CommandDefinition(Deliveries, new { limit }, cancellationToken: cancellationToken))).AsList();
+    /// <summary>
+    /// One page of the audit records matching <paramref name="filter"/>, newest first, or oldest
+    /// first when <paramref name="oldestFirst"/> (a history reads forwards).
+    /// </summary>
+    public static Paged<AuditEntry> Audit(NpgsqlConnection connection, AuditFilter filter, int from, int count, bool oldestFirst = false)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var parameters = new { projectId = filter.ProjectId, targetBranch = filter.TargetBranch, iid = filter.Iid, from, count, oldestFirst };
+        var page = connection.Query<AuditEntry>(AuditPage, parameters).AsList();
+        return new Paged<AuditEntry>(page, connection.ExecuteScalar<long>(AuditCount, parameters));
+    }
 
-    /// <summary>Merges per hour since <paramref name="since"/>.</summary>
-    public static Task<IReadOnlyList<ChartPoint>> MergesPerHourAsync(NpgsqlConnection connection, DateTimeOffset since, CancellationToken cancellationToken) =>
-        PointsAsync(connection, MergesPerHour, new { since }, cancellationToken);
+    /// <summary>One page of webhook deliveries, newest first; only those of <paramref name="status"/> (a <see cref="DeliveryStatus"/>) unless null.</summary>
+    public static Paged<DeliveryEntry> Deliveries(NpgsqlConnection connection, string? status, int from, int count)
+    {
+        var parameters = new
+        {
+            status,
+            from,
+            count,
+            accepted = DeliveryStatus.Accepted,
+            pending = DeliveryStatus.Pending,
+            failed = DeliveryStatus.Failed,
+            failedPrefix = WebhookDeliveryStore.FailedDetailPrefix,
+        };
+        return new Paged<DeliveryEntry>(connection.Query<DeliveryEntry>(DeliveriesPage, parameters).AsList(), connection.ExecuteScalar<long>(DeliveriesCount, parameters));
+    }
 
-    /// <summary>Average time to merge (seconds) of the MRs merged in each hour since <paramref name="since"/>.</summary>
-    public static Task<IReadOnlyList<ChartPoint>> TimeToMergeAsync(NpgsqlConnection connection, DateTimeOffset since, CancellationToken cancellationToken) =>
-        PointsAsync(connection, TimeToMergePerHour, new { since }, cancellationToken);
+    /// <summary>Merges per bucket of <paramref name="window"/>; buckets without a merge are left out.</summary>
+    public static IReadOnlyList<ChartPoint> MergesIn(NpgsqlConnection connection, ChartWindow window) =>
+        Points(connection, Merges, window);
 
-    /// <summary>Pipeline minutes per hour since <paramref name="since"/>; only the wasted ones when <paramref name="wasted"/>.</summary>
-    public static Task<IReadOnlyList<ChartPoint>> PipelineMinutesAsync(NpgsqlConnection connection, DateTimeOffset since, bool wasted, CancellationToken cancellationToken) =>
-        PointsAsync(connection, PipelineMinutesPerHour, new { since, wasted }, cancellationToken);
+    /// <summary>Average seconds from added to merged of the merges in each bucket of <paramref name="window"/>.</summary>
+    public static IReadOnlyList<ChartPoint> TimeToMergeIn(NpgsqlConnection connection, ChartWindow window) =>
+        Points(connection, TimeToMerge, window);
 
-    private static async Task<IReadOnlyList<ChartPoint>> PointsAsync(NpgsqlConnection connection, string sql, object parameters, CancellationToken cancellationToken) =>
-        (await connection.QueryAsync<ChartPoint>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).AsList();
+    /// <summary>Pipeline seconds spent and wasted per bucket of <paramref name="window"/>, by when the pipelines ended.</summary>
+    public static IReadOnlyList<PipelineTimePoint> PipelineTimeIn(NpgsqlConnection connection, ChartWindow window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        return connection.Query<PipelineTimePoint>(PipelineTime, new
+        {
+            since = window.Since,
+            until = window.Until,
+            bucket = window.Bucket,
+            finished = FinishedPipelineStatuses,
+            canceled = PipelineStatus.Canceled.ToGitLabName(),
+            failed = PipelineStatus.Failed.ToGitLabName(),
+        }).AsList();
+    }
+
+    private static List<ChartPoint> Points(NpgsqlConnection connection, string sql, ChartWindow window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        return connection.Query<ChartPoint>(sql, new { since = window.Since, until = window.Until, bucket = window.Bucket, merged = CarStatus.Merged.ToGitLabName() }).AsList();
+    }
+
+    private sealed record TrainRow(long ProjectId, string ProjectPath, string State);
+
+    private sealed record CarRow(string TargetBranch, DateTimeOffset AddedAt, DateTimeOffset? FinishedAt, string Car);
 }

@@ -56,6 +56,12 @@ public static class WebhookDeliveryStore
         WHERE outcome = 'accepted' AND processed_at IS NULL AND received_at < @before AND project_id IS NOT NULL
         """;
 
+    /// <summary>
+    /// How the detail of an accepted delivery that could not be processed begins; the dashboard
+    /// tells failed deliveries by it.
+    /// </summary>
+    public const string FailedDetailPrefix = "failed: ";
+
     private const string CountByOutcome = "SELECT outcome, count(*) FROM webhook_deliveries WHERE received_at >= @since GROUP BY outcome";
 
     /// <summary>Records a delivery that passed authentication: accepted when new, duplicate when seen before.</summary>
@@ -88,6 +94,10 @@ public static class WebhookDeliveryStore
     /// <summary>Marks an accepted delivery processed, with an optional note of what came of it.</summary>
     public static Task MarkProcessedAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long id, string? detail, DateTimeOffset now) =>
         connection.ExecuteAsync(new CommandDefinition(MarkProcessed, new { id, detail, now }, transaction));
+
+    /// <summary>Marks an accepted delivery processed because it can never be: <paramref name="reason"/> says why.</summary>
+    public static Task MarkFailedAsync(NpgsqlConnection connection, long id, string reason, DateTimeOffset now) =>
+        MarkProcessedAsync(connection, null, id, FailedDetailPrefix + reason, now);
 
     /// <summary>A project's accepted deliveries not processed yet, oldest first: id, event kind and body.</summary>
     public static async Task<IReadOnlyList<(long Id, string? EventKind, string Body)>> PendingAsync(NpgsqlConnection connection, long projectId, int limit, CancellationToken cancellationToken)

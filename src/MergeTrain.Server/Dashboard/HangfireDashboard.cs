@@ -1,13 +1,14 @@
 using Hangfire;
 using Hangfire.Dashboard;
 using MergeTrain.Server.Configuration;
-using MergeTrain.Server.Database;
 
 namespace MergeTrain.Server.Dashboard;
 
 /// <summary>
-/// Hangfire's dashboard at <c>/hangfire</c>, titled MergeTrain: any API token may look (the
-/// request's authenticated user, from a token header or the login cookie), only an admin may act.
+/// The operator dashboard (SPEC section 8): Hangfire's dashboard at <c>/hangfire</c>, titled
+/// MergeTrain, with MergeTrain's pages in its navigation (<see cref="MergeTrainPages"/>). Any API
+/// token may look (the request's user, from a token header or the login cookie); only an admin
+/// may act: for everyone else the dashboard is read-only, which Hangfire's actions and ours refuse.
 /// </summary>
 public static class HangfireDashboard
 {
@@ -18,19 +19,8 @@ public static class HangfireDashboard
     public static IApplicationBuilder UseMergeTrainHangfireDashboard(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-
-        // Hangfire's pages read its storage, which exists only once the database is ready.
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(Path), branch => branch.Use(async (context, next) =>
-        {
-            if (context.RequestServices.GetRequiredService<DatabaseReadiness>().DataSource is null)
-            {
-                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                await context.Response.WriteAsync("The database is starting; see /readyz.");
-                return;
-            }
-
-            await next(context);
-        }));
+        MergeTrainPages.Register();
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(Path), branch => branch.Use(DashboardGate.PassAsync));
         app.UseHangfireDashboard(Path, new DashboardOptions
         {
             DashboardTitle = "MergeTrain",
@@ -41,6 +31,7 @@ public static class HangfireDashboard
         return app;
     }
 
+    // The gate answered anonymous requests already; this keeps Hangfire closed should it ever be mounted without it.
     private sealed class TokenAuthorization : IDashboardAsyncAuthorizationFilter
     {
         public Task<bool> AuthorizeAsync(DashboardContext context) =>

@@ -80,7 +80,7 @@ public sealed class WebhookProcessor(
         catch (Exception error) when (error is WebhookParseException or GitLabApiException)
         {
             // Retrying cannot fix these; recorded, so the deliveries behind it are not held up.
-            await WebhookDeliveryStore.MarkProcessedAsync(connection, null, deliveryId, $"failed: {error.Message}", clock.GetUtcNow());
+            await WebhookDeliveryStore.MarkFailedAsync(connection, deliveryId, error.Message, clock.GetUtcNow());
             logger.LogWarning("Webhook delivery {DeliveryId} could not be processed: {Reason}", deliveryId, error.Message);
             return;
         }

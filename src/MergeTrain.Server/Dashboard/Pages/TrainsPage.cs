@@ -1,0 +1,212 @@
+using MergeTrain.Core.Trains;
+using MergeTrain.Postgres.Dashboard;
+using MergeTrain.Server.Configuration;
+
+namespace MergeTrain.Server.Dashboard.Pages;
+
+/// <summary>
+/// Every train drawn as a train: the target branch as the engine, then the cars in the order
+/// they merge, each with its position, MR, status, pipeline, base and car commits; the train's
+/// paused state; the recently finished cars. Admins get the actions (<see cref="TrainCommands"/>).
+/// </summary>
+internal sealed class TrainsPage : MergeTrainPage
+{
+    private const int FinishedShown = 6;
+
+    protected override string Title => "Trains";
+
+    protected override void WriteLive()
+    {
+        if (Service<ProjectCatalog>().All.Count == 0)
+        {
+            WriteLiteral("""
+                <div class="alert alert-info">No project is configured yet. Add one with the <code>MergeTrain:Projects</code>
+                settings, for example the environment variables <code>MergeTrain__Projects__0__Id</code>, <code>__Path</code>,
+                <code>__GitLabUrl</code>, <code>__GitLabToken</code>, <code>__WebhookSecret</code> and <code>__RepositoryUrl</code>,
+                then restart. The README's "Point GitLab at MergeTrain" section has the whole recipe.</div>
+                """);
+            return;
+        }
+
+        var trains = Read(DashboardQueries.TrainsOf);
+        if (trains.Count == 0)
+        {
+            WriteLiteral("<div class=\"alert alert-info\">No train yet: add a merge request with the train label, a <code>/merge-train</code> comment, or the API.</div>");
+            return;
+        }
+
+        var now = Now;
+        foreach (var train in trains)
+        {
+            WriteTrain(train, now);
+        }
+    }
+
+    private void WriteTrain(DashboardTrain train, DateTimeOffset now)
+    {
+        var state = train.State;
+        WriteLiteral(state.Paused ? "<section class=\"mt-train mt-paused\" aria-label=\"" : "<section class=\"mt-train\" aria-label=\"");
+        Write($"train {train.ProjectPath} {state.TargetBranch}");
+        WriteLiteral("\"><div class=\"mt-train-head\"><h2 class=\"mt-train-title\">");
+        Write(train.ProjectPath);
+        WriteLiteral(" <span class=\"text-muted\">→</span> <code>");
+        Write(state.TargetBranch);
+        WriteLiteral("</code></h2>");
+        if (state.Paused)
+        {
+            WriteLiteral("<span class=\"label label-warning mt-paused-label\">paused: no pipelines start, nothing merges</span>");
+        }
+
+        WriteLiteral("<span class=\"text-muted mt-train-facts\">");
+        Write($"{state.Cars.Count} on the train · {state.MergedCount} merged · {state.DroppedCount} dropped · ");
+        Output.Link(Url.To($"{MergeTrainPages.Audit}?project={train.ProjectId}&branch={Uri.EscapeDataString(state.TargetBranch)}"), "audit log");
+        WriteLiteral("</span>");
+        if (!IsReadOnly)
+        {
+            WriteLiteral("<span class=\"mt-train-actions\">");
+            if (state.Paused)
+            {
+                Button(TrainCommands.ResumePath(train.ProjectId, state.TargetBranch), "Resume", "btn-success", null);
+            }
+            else
+            {
+                Button(TrainCommands.PausePath(train.ProjectId, state.TargetBranch), "Pause", "btn-warning", null);
+            }
+
+            WriteLiteral("</span>");
+        }
+
+        WriteLiteral("</div><div class=\"mt-track\"><div class=\"mt-engine\" title=\"The target branch: car 1 merges into it first\"><div class=\"mt-engine-kind\">target</div><div class=\"mt-engine-branch\">");
+        Write(state.TargetBranch);
+        WriteLiteral("</div><div>");
+        Output.Sha(state.TargetHeadSha);
+        WriteLiteral("</div><span class=\"mt-wheel mt-wheel-left\"></span><span class=\"mt-wheel mt-wheel-right\"></span></div>");
+        for (var index = 0; index < state.Cars.Count; index++)
+        {
+            WriteCar(train, state.Cars[index], index + 1, now);
+        }
+
+        if (state.Cars.Count == 0)
+        {
+            WriteLiteral("<div class=\"mt-no-cars text-muted\">no cars: the train is empty</div>");
+        }
+
+        WriteLiteral("</div>");
+        WriteFinished(train, now);
+        WriteLiteral("</section>");
+    }
+
+    private void WriteCar(DashboardTrain train, Car car, int position, DateTimeOffset now)
+    {
+        var status = car.Status.ToGitLabName();
+        WriteLiteral("<div class=\"mt-car mt-car-");
+        Write(status);
+        WriteLiteral("\" aria-label=\"");
+        Write($"car !{car.Iid}");
+        WriteLiteral("\"><div class=\"mt-car-head\"><span class=\"mt-position\" title=\"position on the train\">");
+        Write(position);
+        WriteLiteral("</span> ");
+        Output.Link(Url.To(MergeTrainPages.CarHistory(train.ProjectId, car.Iid)), $"!{car.Iid}");
+        WriteLiteral(" ");
+        Output.StatusLabel(status);
+        if (car.MergeImmediately)
+        {
+            WriteLiteral(" <span class=\"label label-danger\" title=\"an operator asked to merge it now\">merge now</span>");
+        }
+
+        WriteLiteral("</div><div class=\"mt-car-title\" title=\"");
+        Write(car.Title);
+        WriteLiteral("\">");
+        Write(car.Title);
+        WriteLiteral("</div><div class=\"mt-car-line text-muted\" title=\"source branch\">from <code>");
+        Write(car.SourceBranch);
+        WriteLiteral("</code></div><div class=\"mt-car-line\">");
+        WritePipeline(car, now);
+        WriteLiteral("</div><div class=\"mt-car-line\"><span class=\"text-muted\">base</span> ");
+        Output.Sha(car.BaseSha);
+        WriteLiteral(" <span class=\"text-muted\">car</span> ");
+        Output.Sha(car.CommitSha);
+        WriteLiteral("</div><div class=\"mt-car-line text-muted\">");
+        Write($"added by {car.AddedBy} ");
+        Output.Time(car.AddedAt, now);
+        WriteLiteral("</div>");
+        if (!IsReadOnly)
+        {
+            WriteLiteral("<div class=\"mt-car-actions\">");
+            Button(TrainCommands.RemovePath(train.ProjectId, car.Iid), "Remove", "btn-default", $"Remove !{car.Iid} from the train?");
+            Button(TrainCommands.MergeImmediatelyPath(train.ProjectId, train.State.TargetBranch, car.Iid), "Merge immediately", "btn-default",
+                $"Merge !{car.Iid} now, without waiting for its pipeline? The cars behind it are rebuilt.");
+            WriteLiteral("</div>");
+        }
+
+        WriteLiteral("<span class=\"mt-wheel mt-wheel-left\"></span><span class=\"mt-wheel mt-wheel-right\"></span></div>");
+    }
+
+    private void WritePipeline(Car car, DateTimeOffset now)
+    {
+        if (car.Pipeline is not { } pipeline)
+        {
+            WriteLiteral("<span class=\"text-muted\">no pipeline yet</span>");
+            return;
+        }
+
+        WriteLiteral("pipeline ");
+        Output.Pipeline(pipeline);
+        WriteLiteral(" <span class=\"text-muted\">");
+        Write(pipeline.Status.IsFinished()
+            ? $"took {HtmlFragments.Duration(pipeline.UpdatedAt - pipeline.CreatedAt)}"
+            : $"for {HtmlFragments.Duration(now - pipeline.CreatedAt)}");
+        WriteLiteral("</span>");
+    }
+
+    private void WriteFinished(DashboardTrain train, DateTimeOffset now)
+    {
+        var finished = train.State.Finished.Reverse().Take(FinishedShown).ToList();
+        if (finished.Count == 0)
+        {
+            return;
+        }
+
+        WriteLiteral("<table class=\"table table-condensed mt-finished\"><caption>Recently finished</caption><thead><tr><th>MR</th><th>Title</th><th>Outcome</th><th>Why</th><th>Pipeline</th><th>Finished</th></tr></thead><tbody>");
+        foreach (var car in finished)
+        {
+            WriteLiteral("<tr aria-label=\"");
+            Write($"finished !{car.Iid}");
+            WriteLiteral("\"><td>");
+            Output.Link(Url.To(MergeTrainPages.CarHistory(train.ProjectId, car.Iid)), $"!{car.Iid}");
+            WriteLiteral("</td><td>");
+            Write(car.Title);
+            WriteLiteral("</td><td>");
+            Output.Outcome(car);
+            WriteLiteral("</td><td>");
+            if (car.FinishedAt is { } at)
+            {
+                Output.Time(at, now);
+            }
+
+            WriteLiteral("</td></tr>");
+        }
+
+        WriteLiteral("</tbody></table>");
+    }
+
+    // Hangfire's own action button: its script posts to data-ajax with the antiforgery header, then reloads.
+    private void Button(string path, string label, string style, string? confirm)
+    {
+        WriteLiteral("<button type=\"button\" class=\"btn btn-sm ");
+        WriteLiteral(style);
+        WriteLiteral("\" data-ajax=\"");
+        Write(Url.To(path));
+        WriteLiteral("\"");
+        if (confirm is not null)
+        {
+            WriteLiteral(" data-confirm=\"");
+            Write(confirm);
+            WriteLiteral("\"");
+        }
+
+        WriteLiteral(" data-loading-text=\"…\">");
+        Write(label);
+        WriteLiteral("</button> ");
+    }
+}
