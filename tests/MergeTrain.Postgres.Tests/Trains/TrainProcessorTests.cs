@@ -96,7 +96,21 @@ public class TrainProcessorTests
             _world.Ledger.ShouldBeEmpty("the holder owns the train's effects");
         }
 
-        // The holder's connection is gone (as with a crashed process): the next run takes over.
+        // The holder's connection is gone (as with a crashed process): once its server process
+        // has noticed and released the lock, the next run takes over.
+        await using (var probe = await _dataSource.OpenConnectionAsync())
+        {
+            var key = WorkRequest.RefreshTrain(train).LockKey;
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!await probe.ExecuteScalarAsync<bool>("SELECT pg_try_advisory_lock(@key)", new { key }))
+            {
+                DateTime.UtcNow.ShouldBeLessThan(deadline, "the lock of a closed session was never released");
+                await Task.Delay(10);
+            }
+
+            await probe.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key });
+        }
+
         (await _processor.RunAsync(train, CancellationToken.None)).ShouldBeTrue();
         (await StateAsync(train)).Cars.ShouldHaveSingleItem().Status.ShouldBe(CarStatus.Fresh);
     }
