@@ -31,6 +31,15 @@ internal readonly struct JsonPayload(string eventName, JsonElement element, stri
 
     public string String(string name) => TryString(name) ?? throw Missing(name);
 
+    /// <summary>A string that must be a name git accepts for a branch or reference.</summary>
+    public string RefName(string name)
+    {
+        var value = String(name);
+        return GitRefName.Problem(value) is { } problem
+            ? throw new WebhookParseException($"{eventName}: {Child(name)} is not a name git accepts ({problem}).")
+            : value;
+    }
+
     public string? TryString(string name)
     {
         if (!TryGet(name, out var value))

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MergeTrain.Core.Trains;
+using MergeTrain.Git;
 using MergeTrain.GitLab.Api;
 using MergeTrain.GitLab.Webhooks;
 using MergeTrain.Postgres.Api;
@@ -77,9 +78,12 @@ public sealed class WebhookProcessor(
             eventName = parsed.EventName;
             routed = await RouteAsync(connection, project, parsed, cancellationToken);
         }
-        catch (Exception error) when (error is WebhookParseException or GitLabApiException)
+        catch (Exception error) when (error is not (OperationCanceledException or NpgsqlException or GitLabUnavailableException or GitRemoteException))
         {
-            // Retrying cannot fix these; recorded, so the deliveries behind it are not held up.
+            // Retrying cannot fix these (a payload we cannot use, GitLab refusing, a name git
+            // refuses): recorded as failed with the reason, so the deliveries behind it are not
+            // held up. What may pass (database, GitLab or the remote unreachable) fails the drain
+            // for its retry, since every delivery behind would fail the same way.
             await WebhookDeliveryStore.MarkFailedAsync(connection, deliveryId, error.Message, clock.GetUtcNow());
             logger.LogWarning("Webhook delivery {DeliveryId} could not be processed: {Reason}", deliveryId, error.Message);
             return;
