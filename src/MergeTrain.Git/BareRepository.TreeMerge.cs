@@ -24,8 +24,17 @@ namespace MergeTrain.Git;
 /// <item>a path changed on both sides is a directory on all sides present (merged entry by entry) or
 /// a regular file on all three (content merge); anything else (modify/delete, add/add, file/directory,
 /// symlinks, submodules) goes to git;</item>
-/// <item>no <c>.gitattributes</c> above a file that needs a content merge (merge drivers, eol).</item>
+/// <item>no renormalization (<c>merge.renormalize</c>) in a tree with a top-level <c>.gitattributes</c>.</item>
 /// </list>
+/// <para>
+/// Attributes need no other guard. In a bare repository git 2.39's merge-ort hands its content
+/// merges an attribute index that is empty unless it renormalizes, when it holds the merged
+/// top-level <c>.gitattributes</c> and nothing else (merge-ort.c, <c>initialize_attr_index</c>);
+/// the <c>.gitattributes</c> files of the merged trees are otherwise never read, and what applies
+/// (merge drivers, <c>text</c>, <c>eol</c>, conflict marker sizes) comes from <c>info/attributes</c>
+/// and the attribute files git's configuration names. The file merges below run in the same
+/// repository on the same paths, so they see exactly those attributes too.
+/// </para>
 /// <para>
 /// Content merges are not done by libgit2: merge-ort hard-codes the histogram diff for them and
 /// libgit2 (1.8 included) only offers Myers and patience, which can align repeated lines differently
@@ -44,15 +53,29 @@ public sealed partial class BareRepository
     // so merging the same files again writes no new objects.
     private static readonly Signature SyntheticSignature = new("MergeTrain", "mergetrain@localhost", DateTimeOffset.UnixEpoch);
 
-    private (string Tree, MergeRoute Route, IReadOnlyList<string>? Conflicts) MergeTrees(Commit ours, Commit theirs)
+    // Why the current merge left the fast path; an instance is used by one thread at a time.
+    private FastPathExit _exit;
+
+    // Read once per handle, from the repository's own configuration only: git runs with the
+    // system and global files ignored (GitCommandLine).
+    private bool? _renormalize;
+
+    private (string Tree, MergeRoute Route, IReadOnlyList<string>? Conflicts, FastPathExit Exit) MergeTrees(Commit ours, Commit theirs)
     {
+        _exit = FastPathExit.None;
         if (TryFastMerge(ours, theirs) is { } fast)
         {
-            return (fast.Tree, fast.Route, null);
+            return (fast.Tree, fast.Route, null, FastPathExit.None);
         }
 
         var (clean, tree, conflicts) = GitCommandLine.MergeTree(Path, ours.Sha, theirs.Sha);
-        return (tree, MergeRoute.GitMergeTree, clean ? null : conflicts);
+        return (tree, MergeRoute.GitMergeTree, clean ? null : conflicts, _exit);
+    }
+
+    private bool Leave(FastPathExit exit)
+    {
+        _exit = exit;
+        return false;
     }
 
     private (string Tree, MergeRoute Route)? TryFastMerge(Commit ours, Commit theirs)
@@ -61,13 +84,14 @@ public sealed partial class BareRepository
         var bases = _native.FindMergeBases(Oid.Parse(ours.Sha), Oid.Parse(theirs.Sha));
         if (bases.Count != 1)
         {
+            _exit = FastPathExit.CrissCross;
             return null;
         }
 
         var baseTree = Oid.Parse(LookupCommit(bases[0].ToString()).Tree.Sha);
         var fileMerges = new List<FileMerge>();
         var root = new TreeItem(TreeItem.DirectoryMode, baseTree);
-        if (!TryMergeEntry(string.Empty, root, Dir(ours.Tree.Sha), Dir(theirs.Tree.Sha), attributes: false, fileMerges, out var merged))
+        if (!TryMergeEntry(string.Empty, root, Dir(ours.Tree.Sha), Dir(theirs.Tree.Sha), fileMerges, out var merged))
         {
             return null;
         }
@@ -75,9 +99,16 @@ public sealed partial class BareRepository
         Dictionary<string, TreeItem>? mergedFiles = null;
         if (fileMerges.Count > 0)
         {
+            if (Renormalizes() && (ours.Tree[AttributesFile] ?? theirs.Tree[AttributesFile] ?? LookupCommit(bases[0].ToString()).Tree[AttributesFile]) is not null)
+            {
+                _exit = FastPathExit.Renormalize;
+                return null;
+            }
+
             mergedFiles = MergeFiles(fileMerges);
             if (mergedFiles is null)
             {
+                _exit = FastPathExit.ContentConflict;
                 return null;
             }
         }
@@ -94,13 +125,15 @@ public sealed partial class BareRepository
         static TreeItem Dir(string sha) => new(TreeItem.DirectoryMode, Oid.Parse(sha));
     }
 
-    private bool TryMergeDirectory(string path, TreeItem? @base, TreeItem ours, TreeItem theirs, bool attributes, List<FileMerge> fileMerges, out Node? result)
+    private bool Renormalizes() =>
+        _renormalize ??= _repository.Config.Get<bool>("merge.renormalize", ConfigurationLevel.Local)?.Value ?? false;
+
+    private bool TryMergeDirectory(string path, TreeItem? @base, TreeItem ours, TreeItem theirs, List<FileMerge> fileMerges, out Node? result)
     {
         result = null;
         var baseItems = @base is { } b ? ReadTree(b.Id) : [];
         var ourItems = ReadTree(ours.Id);
         var theirItems = ReadTree(theirs.Id);
-        attributes |= baseItems.ContainsKey(AttributesFile) || ourItems.ContainsKey(AttributesFile) || theirItems.ContainsKey(AttributesFile);
 
         var names = new HashSet<string>(ourItems.Keys, StringComparer.Ordinal);
         names.UnionWith(theirItems.Keys);
@@ -112,7 +145,7 @@ public sealed partial class BareRepository
             TreeItem? bi = baseItems.TryGetValue(name, out var x) ? x : null;
             TreeItem? oi = ourItems.TryGetValue(name, out var y) ? y : null;
             TreeItem? ti = theirItems.TryGetValue(name, out var z) ? z : null;
-            if (!TryMergeEntry(path.Length == 0 ? name : path + "/" + name, bi, oi, ti, attributes, fileMerges, out var child))
+            if (!TryMergeEntry(path.Length == 0 ? name : path + "/" + name, bi, oi, ti, fileMerges, out var child))
             {
                 return false;
             }
@@ -135,7 +168,7 @@ public sealed partial class BareRepository
         return true;
     }
 
-    private bool TryMergeEntry(string path, TreeItem? @base, TreeItem? ours, TreeItem? theirs, bool attributes, List<FileMerge> fileMerges, out Node? result)
+    private bool TryMergeEntry(string path, TreeItem? @base, TreeItem? ours, TreeItem? theirs, List<FileMerge> fileMerges, out Node? result)
     {
         result = null;
         if (ours == theirs)
@@ -143,7 +176,7 @@ public sealed partial class BareRepository
             // The same change on both sides; unless it is a plain edit it may be half of a rename.
             if (ours != @base && !IsPlainEdit(@base, ours))
             {
-                return false;
+                return Leave(FastPathExit.SameChangeMayBeRename);
             }
 
             result = ours is { } same ? Node.Existing(same) : null;
@@ -167,13 +200,13 @@ public sealed partial class BareRepository
             var topLevel = path.Length > 0 && !path.Contains('/', StringComparison.Ordinal);
             if (topLevel && @base is { } b && MayHideDirectoryRename(b.Id, o.Id, t.Id))
             {
-                return false;
+                return Leave(FastPathExit.DirectoryRename);
             }
 
-            return TryMergeDirectory(path, @base, o, t, attributes, fileMerges, out result);
+            return TryMergeDirectory(path, @base, o, t, fileMerges, out result);
         }
 
-        if (@base is { IsRegularFile: true } && ours is { IsRegularFile: true } && theirs is { IsRegularFile: true } && !attributes)
+        if (@base is { IsRegularFile: true } && ours is { IsRegularFile: true } && theirs is { IsRegularFile: true })
         {
             var merge = new FileMerge(path, @base.Value, ours.Value, theirs.Value);
             fileMerges.Add(merge);
@@ -181,7 +214,7 @@ public sealed partial class BareRepository
             return true;
         }
 
-        return false;
+        return Leave(FastPathExit.NotMergeableEntry);
     }
 
     // A modification of a file's content or executable bit, or a subtree holding only such
