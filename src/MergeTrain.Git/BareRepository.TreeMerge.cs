@@ -41,8 +41,8 @@ namespace MergeTrain.Git;
 /// and so produce a different clean result. The files changed on both sides are instead merged by one
 /// <c>git merge-tree</c> on three synthetic commits holding only those files at their paths, where no
 /// rename is possible: the same content and mode merge git performs in the full merge, at the cost of
-/// one small process instead of a merge of the whole tree. A content conflict sends the whole merge
-/// to git, which then reports the conflicting paths exactly as it would.
+/// one small process instead of a merge of the whole tree. A content conflict is reported with the
+/// paths that synthetic merge names: everything else merged trivially, so they are git's paths.
 /// </para>
 /// </remarks>
 public sealed partial class BareRepository
@@ -65,7 +65,7 @@ public sealed partial class BareRepository
         _exit = FastPathExit.None;
         if (TryFastMerge(ours, theirs) is { } fast)
         {
-            return (fast.Tree, fast.Route, null, FastPathExit.None);
+            return (fast.Tree, fast.Route, fast.Conflicts, FastPathExit.None);
         }
 
         var (clean, tree, conflicts) = GitCommandLine.MergeTree(Path, ours.Sha, theirs.Sha);
@@ -78,7 +78,7 @@ public sealed partial class BareRepository
         return false;
     }
 
-    private (string Tree, MergeRoute Route)? TryFastMerge(Commit ours, Commit theirs)
+    private (string Tree, MergeRoute Route, IReadOnlyList<string>? Conflicts)? TryFastMerge(Commit ours, Commit theirs)
     {
         _native ??= NativeRepository.Open(Path);
         var bases = _native.FindMergeBases(Oid.Parse(ours.Sha), Oid.Parse(theirs.Sha));
@@ -105,11 +105,12 @@ public sealed partial class BareRepository
                 return null;
             }
 
-            mergedFiles = MergeFiles(fileMerges);
+            (mergedFiles, var conflicts) = MergeFiles(fileMerges);
             if (mergedFiles is null)
             {
-                _exit = FastPathExit.ContentConflict;
-                return null;
+                // Every other path merged trivially and no rename can pair, so the full merge would
+                // conflict in exactly these files: no need to ask git a second time.
+                return (string.Empty, MergeRoute.TreeFastPathWithFileMerges, conflicts);
             }
         }
 
@@ -120,7 +121,7 @@ public sealed partial class BareRepository
             { Children: null } => merged.Item.Id,
             _ => Materialize(merged, mergedFiles),
         };
-        return (tree.ToString(), route);
+        return (tree.ToString(), route, null);
 
         static TreeItem Dir(string sha) => new(TreeItem.DirectoryMode, Oid.Parse(sha));
     }
@@ -289,16 +290,16 @@ public sealed partial class BareRepository
     }
 
     // One git merge-tree on synthetic commits that hold only the files to merge: returns each
-    // file's merged entry, or null when any of them conflicts.
-    private Dictionary<string, TreeItem>? MergeFiles(List<FileMerge> merges)
+    // file's merged entry, or (null, the conflicting paths) when any of them conflicts.
+    private (Dictionary<string, TreeItem>? Merged, IReadOnlyList<string> Conflicts) MergeFiles(List<FileMerge> merges)
     {
         var baseCommit = SyntheticCommit(merges, m => m.Base, []);
         var oursCommit = SyntheticCommit(merges, m => m.Ours, [baseCommit]);
         var theirsCommit = SyntheticCommit(merges, m => m.Theirs, [baseCommit]);
-        var (clean, treeSha, _) = GitCommandLine.MergeTree(Path, oursCommit.Sha, theirsCommit.Sha);
+        var (clean, treeSha, conflicts) = GitCommandLine.MergeTree(Path, oursCommit.Sha, theirsCommit.Sha);
         if (!clean)
         {
-            return null;
+            return (null, conflicts);
         }
 
         var tree = _repository.Lookup<Tree>(treeSha) ?? throw new InvalidOperationException($"git's merged tree {treeSha} is missing.");
@@ -309,7 +310,7 @@ public sealed partial class BareRepository
             merged[merge.Path] = new TreeItem((int)entry.Mode, Oid.Parse(entry.Target.Sha));
         }
 
-        return merged;
+        return (merged, []);
     }
 
     private Commit SyntheticCommit(List<FileMerge> merges, Func<FileMerge, TreeItem> side, Commit[] parents)

@@ -20,7 +20,4 @@ public enum FastPathExit
 
     /// <summary>The repository renormalizes on merge and a file needing a content merge lies under a <c>.gitattributes</c>.</summary>
     Renormalize,
-
-    /// <summary>A file merge conflicted: git reports the whole merge's conflicts.</summary>
-    ContentConflict,
 }

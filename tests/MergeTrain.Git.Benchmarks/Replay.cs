@@ -103,7 +103,8 @@ internal static class Replay
             Console.WriteLine($"DISAGREES: git merge-tree --write-tree {ours} {theirs} (builder {outcome})");
         }
 
-        var route = outcome is MergeOutcome.Merged m ? m.Route.ToString() : "GitMergeTree (conflict)";
+        var route = outcome is MergeOutcome.Merged m ? m.Route.ToString()
+            : outcome.FastPathExit == FastPathExit.None ? "TreeFastPathWithFileMerges (conflict)" : "GitMergeTree (conflict)";
         return new Result(builderMs, gitMs, agrees, route, outcome.FastPathExit);
     }
 
