@@ -24,16 +24,25 @@ namespace MergeTrain.Git;
 /// <item>a path changed on both sides is a directory on all sides present (merged entry by entry) or
 /// a regular file on all three (content merge); anything else (modify/delete, add/add, file/directory,
 /// symlinks, submodules) goes to git;</item>
-/// <item>no <c>.gitattributes</c> above a file that needs a content merge (merge drivers, eol).</item>
+/// <item>no renormalization (<c>merge.renormalize</c>) in a tree with a top-level <c>.gitattributes</c>.</item>
 /// </list>
+/// <para>
+/// Attributes need no other guard. In a bare repository git 2.39's merge-ort hands its content
+/// merges an attribute index that is empty unless it renormalizes, when it holds the merged
+/// top-level <c>.gitattributes</c> and nothing else (merge-ort.c, <c>initialize_attr_index</c>);
+/// the <c>.gitattributes</c> files of the merged trees are otherwise never read, and what applies
+/// (merge drivers, <c>text</c>, <c>eol</c>, conflict marker sizes) comes from <c>info/attributes</c>
+/// and the attribute files git's configuration names. The file merges below run in the same
+/// repository on the same paths, so they see exactly those attributes too.
+/// </para>
 /// <para>
 /// Content merges are not done by libgit2: merge-ort hard-codes the histogram diff for them and
 /// libgit2 (1.8 included) only offers Myers and patience, which can align repeated lines differently
 /// and so produce a different clean result. The files changed on both sides are instead merged by one
 /// <c>git merge-tree</c> on three synthetic commits holding only those files at their paths, where no
 /// rename is possible: the same content and mode merge git performs in the full merge, at the cost of
-/// one small process instead of a merge of the whole tree. A content conflict sends the whole merge
-/// to git, which then reports the conflicting paths exactly as it would.
+/// one small process instead of a merge of the whole tree. A content conflict is reported with the
+/// paths that synthetic merge names: everything else merged trivially, so they are git's paths.
 /// </para>
 /// </remarks>
 public sealed partial class BareRepository
@@ -42,32 +51,47 @@ public sealed partial class BareRepository
 
     // Fixed identity and time: the synthetic commits are a pure function of the files they hold,
     // so merging the same files again writes no new objects.
-    private static readonly Signature SyntheticSignature = new("MergeTrain", "mergetrain@localhost", DateTimeOffset.UnixEpoch);
+    private const string SyntheticIdentity = "MergeTrain <mergetrain@localhost> 0 +0000";
 
-    private (string Tree, MergeRoute Route, IReadOnlyList<string>? Conflicts) MergeTrees(Commit ours, Commit theirs)
+    // Why the current merge left the fast path; an instance is used by one thread at a time.
+    private FastPathExit _exit;
+
+    // Read once per handle, from the repository's own configuration only: git runs with the
+    // system and global files ignored (GitCommandLine).
+    private bool? _renormalize;
+
+    private (string Tree, MergeRoute Route, IReadOnlyList<string>? Conflicts, FastPathExit Exit) MergeTrees(Commit ours, Commit theirs)
     {
+        _exit = FastPathExit.None;
         if (TryFastMerge(ours, theirs) is { } fast)
         {
-            return (fast.Tree, fast.Route, null);
+            return (fast.Tree, fast.Route, fast.Conflicts, FastPathExit.None);
         }
 
         var (clean, tree, conflicts) = GitCommandLine.MergeTree(Path, ours.Sha, theirs.Sha);
-        return (tree, MergeRoute.GitMergeTree, clean ? null : conflicts);
+        return (tree, MergeRoute.GitMergeTree, clean ? null : conflicts, _exit);
     }
 
-    private (string Tree, MergeRoute Route)? TryFastMerge(Commit ours, Commit theirs)
+    private bool Leave(FastPathExit exit)
+    {
+        _exit = exit;
+        return false;
+    }
+
+    private (string Tree, MergeRoute Route, IReadOnlyList<string>? Conflicts)? TryFastMerge(Commit ours, Commit theirs)
     {
         _native ??= NativeRepository.Open(Path);
         var bases = _native.FindMergeBases(Oid.Parse(ours.Sha), Oid.Parse(theirs.Sha));
         if (bases.Count != 1)
         {
+            _exit = FastPathExit.CrissCross;
             return null;
         }
 
         var baseTree = Oid.Parse(LookupCommit(bases[0].ToString()).Tree.Sha);
         var fileMerges = new List<FileMerge>();
         var root = new TreeItem(TreeItem.DirectoryMode, baseTree);
-        if (!TryMergeEntry(string.Empty, root, Dir(ours.Tree.Sha), Dir(theirs.Tree.Sha), attributes: false, fileMerges, out var merged))
+        if (!TryMergeEntry(string.Empty, root, Dir(ours.Tree.Sha), Dir(theirs.Tree.Sha), fileMerges, out var merged))
         {
             return null;
         }
@@ -75,10 +99,18 @@ public sealed partial class BareRepository
         Dictionary<string, TreeItem>? mergedFiles = null;
         if (fileMerges.Count > 0)
         {
-            mergedFiles = MergeFiles(fileMerges);
+            if (Renormalizes() && (ours.Tree[AttributesFile] ?? theirs.Tree[AttributesFile] ?? LookupCommit(bases[0].ToString()).Tree[AttributesFile]) is not null)
+            {
+                _exit = FastPathExit.Renormalize;
+                return null;
+            }
+
+            (mergedFiles, var conflicts) = MergeFiles(fileMerges);
             if (mergedFiles is null)
             {
-                return null;
+                // Every other path merged trivially and no rename can pair, so the full merge would
+                // conflict in exactly these files: no need to ask git a second time.
+                return (string.Empty, MergeRoute.TreeFastPathWithFileMerges, conflicts);
             }
         }
 
@@ -89,18 +121,20 @@ public sealed partial class BareRepository
             { Children: null } => merged.Item.Id,
             _ => Materialize(merged, mergedFiles),
         };
-        return (tree.ToString(), route);
+        return (tree.ToString(), route, null);
 
         static TreeItem Dir(string sha) => new(TreeItem.DirectoryMode, Oid.Parse(sha));
     }
 
-    private bool TryMergeDirectory(string path, TreeItem? @base, TreeItem ours, TreeItem theirs, bool attributes, List<FileMerge> fileMerges, out Node? result)
+    private bool Renormalizes() =>
+        _renormalize ??= _repository.Config.Get<bool>("merge.renormalize", ConfigurationLevel.Local)?.Value ?? false;
+
+    private bool TryMergeDirectory(string path, TreeItem? @base, TreeItem ours, TreeItem theirs, List<FileMerge> fileMerges, out Node? result)
     {
         result = null;
         var baseItems = @base is { } b ? ReadTree(b.Id) : [];
         var ourItems = ReadTree(ours.Id);
         var theirItems = ReadTree(theirs.Id);
-        attributes |= baseItems.ContainsKey(AttributesFile) || ourItems.ContainsKey(AttributesFile) || theirItems.ContainsKey(AttributesFile);
 
         var names = new HashSet<string>(ourItems.Keys, StringComparer.Ordinal);
         names.UnionWith(theirItems.Keys);
@@ -112,7 +146,7 @@ public sealed partial class BareRepository
             TreeItem? bi = baseItems.TryGetValue(name, out var x) ? x : null;
             TreeItem? oi = ourItems.TryGetValue(name, out var y) ? y : null;
             TreeItem? ti = theirItems.TryGetValue(name, out var z) ? z : null;
-            if (!TryMergeEntry(path.Length == 0 ? name : path + "/" + name, bi, oi, ti, attributes, fileMerges, out var child))
+            if (!TryMergeEntry(path.Length == 0 ? name : path + "/" + name, bi, oi, ti, fileMerges, out var child))
             {
                 return false;
             }
@@ -135,7 +169,7 @@ public sealed partial class BareRepository
         return true;
     }
 
-    private bool TryMergeEntry(string path, TreeItem? @base, TreeItem? ours, TreeItem? theirs, bool attributes, List<FileMerge> fileMerges, out Node? result)
+    private bool TryMergeEntry(string path, TreeItem? @base, TreeItem? ours, TreeItem? theirs, List<FileMerge> fileMerges, out Node? result)
     {
         result = null;
         if (ours == theirs)
@@ -143,7 +177,7 @@ public sealed partial class BareRepository
             // The same change on both sides; unless it is a plain edit it may be half of a rename.
             if (ours != @base && !IsPlainEdit(@base, ours))
             {
-                return false;
+                return Leave(FastPathExit.SameChangeMayBeRename);
             }
 
             result = ours is { } same ? Node.Existing(same) : null;
@@ -167,13 +201,13 @@ public sealed partial class BareRepository
             var topLevel = path.Length > 0 && !path.Contains('/', StringComparison.Ordinal);
             if (topLevel && @base is { } b && MayHideDirectoryRename(b.Id, o.Id, t.Id))
             {
-                return false;
+                return Leave(FastPathExit.DirectoryRename);
             }
 
-            return TryMergeDirectory(path, @base, o, t, attributes, fileMerges, out result);
+            return TryMergeDirectory(path, @base, o, t, fileMerges, out result);
         }
 
-        if (@base is { IsRegularFile: true } && ours is { IsRegularFile: true } && theirs is { IsRegularFile: true } && !attributes)
+        if (@base is { IsRegularFile: true } && ours is { IsRegularFile: true } && theirs is { IsRegularFile: true })
         {
             var merge = new FileMerge(path, @base.Value, ours.Value, theirs.Value);
             fileMerges.Add(merge);
@@ -181,7 +215,7 @@ public sealed partial class BareRepository
             return true;
         }
 
-        return false;
+        return Leave(FastPathExit.NotMergeableEntry);
     }
 
     // A modification of a file's content or executable bit, or a subtree holding only such
@@ -256,16 +290,16 @@ public sealed partial class BareRepository
     }
 
     // One git merge-tree on synthetic commits that hold only the files to merge: returns each
-    // file's merged entry, or null when any of them conflicts.
-    private Dictionary<string, TreeItem>? MergeFiles(List<FileMerge> merges)
+    // file's merged entry, or (null, the conflicting paths) when any of them conflicts.
+    private (Dictionary<string, TreeItem>? Merged, IReadOnlyList<string> Conflicts) MergeFiles(List<FileMerge> merges)
     {
-        var baseCommit = SyntheticCommit(merges, m => m.Base, []);
-        var oursCommit = SyntheticCommit(merges, m => m.Ours, [baseCommit]);
-        var theirsCommit = SyntheticCommit(merges, m => m.Theirs, [baseCommit]);
-        var (clean, treeSha, _) = GitCommandLine.MergeTree(Path, oursCommit.Sha, theirsCommit.Sha);
+        var baseCommit = SyntheticCommit(merges, m => m.Base, null);
+        var oursCommit = SyntheticCommit(merges, m => m.Ours, baseCommit);
+        var theirsCommit = SyntheticCommit(merges, m => m.Theirs, baseCommit);
+        var (clean, treeSha, conflicts) = GitCommandLine.MergeTree(Path, oursCommit, theirsCommit);
         if (!clean)
         {
-            return null;
+            return (null, conflicts);
         }
 
         var tree = _repository.Lookup<Tree>(treeSha) ?? throw new InvalidOperationException($"git's merged tree {treeSha} is missing.");
@@ -276,21 +310,36 @@ public sealed partial class BareRepository
             merged[merge.Path] = new TreeItem((int)entry.Mode, Oid.Parse(entry.Target.Sha));
         }
 
-        return merged;
+        return (merged, []);
     }
 
-    private Commit SyntheticCommit(List<FileMerge> merges, Func<FileMerge, TreeItem> side, Commit[] parents)
+    // Written as raw objects: LibGit2Sharp's TreeDefinition and CreateCommit took about 5 ms per
+    // synthetic commit on libgit2/libgit2's history, more than the git process they feed.
+    private string SyntheticCommit(List<FileMerge> merges, Func<FileMerge, TreeItem> side, string? parent)
     {
-        var definition = new TreeDefinition();
+        var root = new SyntheticDirectory();
         foreach (var merge in merges)
         {
-            var item = side(merge);
-            definition.Add(merge.Path, new ObjectId(item.Id.ToString()), (Mode)item.Mode);
+            var names = merge.Path.Split('/');
+            var directory = root;
+            foreach (var name in names.AsSpan(0, names.Length - 1))
+            {
+                directory = directory.Directories.TryGetValue(name, out var child) ? child : directory.Directories[name] = new SyntheticDirectory();
+            }
+
+            directory.Files[names[^1]] = side(merge);
         }
 
-        var tree = _repository.ObjectDatabase.CreateTree(definition);
-        return _repository.ObjectDatabase.CreateCommit(
-            SyntheticSignature, SyntheticSignature, "mergetrain: file merge\n", tree, parents, prettifyMessage: false);
+        var commit = $"tree {WriteSynthetic(root)}\n{(parent is null ? string.Empty : $"parent {parent}\n")}"
+            + $"author {SyntheticIdentity}\ncommitter {SyntheticIdentity}\n\nmergetrain: file merge\n";
+        return _repository.ObjectDatabase.Write<Commit>(System.Text.Encoding.UTF8.GetBytes(commit)).Sha;
+    }
+
+    private Oid WriteSynthetic(SyntheticDirectory directory)
+    {
+        var entries = directory.Files.Select(f => (f.Key, f.Value)).ToList();
+        entries.AddRange(directory.Directories.Select(d => (d.Key, new TreeItem(TreeItem.DirectoryMode, WriteSynthetic(d.Value)))));
+        return WriteTree(entries);
     }
 
     private Oid Materialize(Node directory, Dictionary<string, TreeItem>? mergedFiles)
@@ -331,6 +380,14 @@ public sealed partial class BareRepository
     private Dictionary<string, TreeItem> ReadTree(Oid id) => (_native ??= NativeRepository.Open(Path)).ReadTree(id);
 
     private sealed record FileMerge(string Path, TreeItem Base, TreeItem Ours, TreeItem Theirs);
+
+    /// <summary>One directory of a synthetic commit's tree.</summary>
+    private sealed class SyntheticDirectory
+    {
+        public Dictionary<string, SyntheticDirectory> Directories { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, TreeItem> Files { get; } = new(StringComparer.Ordinal);
+    }
 
     /// <summary>One entry of the merged tree: an existing object, a new directory, or a file git is merging.</summary>
     private sealed class Node

@@ -143,10 +143,10 @@ public sealed partial class BareRepository : IDisposable
         var ours = LookupCommit(oursSha);
         var theirs = LookupCommit(theirsSha);
 
-        var (treeSha, route, conflicts) = MergeTrees(ours, theirs);
+        var (treeSha, route, conflicts, exit) = MergeTrees(ours, theirs);
         if (conflicts is not null)
         {
-            return new MergeOutcome.Conflicted(conflicts);
+            return new MergeOutcome.Conflicted(conflicts) { FastPathExit = exit };
         }
 
         var tree = _repository.Lookup<Tree>(treeSha)
@@ -154,7 +154,7 @@ public sealed partial class BareRepository : IDisposable
         var signature = new Signature(identity.Name, identity.Email, when);
         var commit = _repository.ObjectDatabase.CreateCommit(
             signature, signature, message, tree, [ours, theirs], prettifyMessage: false);
-        return new MergeOutcome.Merged(commit.Sha, tree.Sha, route);
+        return new MergeOutcome.Merged(commit.Sha, tree.Sha, route) { FastPathExit = exit };
     }
 
     /// <summary>Points <paramref name="name"/> at <paramref name="sha"/>, creating or moving it.</summary>

@@ -7,6 +7,9 @@ public abstract record MergeOutcome
     {
     }
 
+    /// <summary>Why the tree was not computed in process (<see cref="FastPathExit.None"/> when it was).</summary>
+    public FastPathExit FastPathExit { get; init; }
+
     /// <summary>The merge was clean and <paramref name="CommitSha"/> was written; <paramref name="Route"/> says how its tree was computed.</summary>
     public sealed record Merged(string CommitSha, string TreeSha, MergeRoute Route = MergeRoute.TreeFastPath) : MergeOutcome;
 

@@ -6,6 +6,12 @@ using MergeTrain.Git;
 // Speculative builder against git itself, on a generated repository of 20,000 files and 5,000
 // commits (cached under /tmp between runs). Both build the same 20-car train from scratch, then
 // rebuild the 19 cars behind a dropped first car; the trees must be identical.
+// With --replay <repository> it instead replays real merges of that repository (Replay.cs).
+
+if (args.Length > 0)
+{
+    return Replay.Run(args);
+}
 
 const int Files = 20_000;
 const int MainCommits = 5_000;
@@ -59,8 +65,8 @@ Console.WriteLine();
 Console.WriteLine($"{"",-34} {"builder",12} {"git merge-tree+commit-tree",28} {"speed-up",9}");
 Row("train of 20 cars from scratch", builderTrain.Total, gitTrain.Total);
 Row("rebuild of 19 cars (car 1 dropped)", builderRebuild.Total, gitRebuild.Total);
-Row("median per car (39 cars)", Median(builderPerCar), Median(gitPerCar));
-Row("90th percentile per car", Percentile(builderPerCar, 0.9), Percentile(gitPerCar, 0.9));
+Row("median per car (39 cars)", Percentiles.Median(builderPerCar), Percentiles.Median(gitPerCar));
+Row("90th percentile per car", Percentiles.Of(builderPerCar, 0.9), Percentiles.Of(gitPerCar, 0.9));
 Console.WriteLine();
 Console.WriteLine($"builder routes: {string.Join(", ", builderTrain.Routes.Concat(builderRebuild.Routes).GroupBy(r => r).Select(g => $"{g.Key} {g.Count()}"))}");
 Console.WriteLine($"trees identical to git's for all {builderPerCar.Count} cars: {(identical ? "yes" : "NO")}");
@@ -110,41 +116,7 @@ static string Message(int iid) =>
 static void Row(string label, double builder, double git) =>
     Console.WriteLine($"{label,-34} {builder,9:F1} ms {git,25:F1} ms {git / builder,8:F1}x");
 
-static double Median(List<double> values) => Percentile(values, 0.5);
-
-static double Percentile(List<double> values, double p)
-{
-    var sorted = values.Order().ToList();
-    return sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(p * sorted.Count))];
-}
-
-static string Git(string repository, params string[] arguments)
-{
-    var start = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true };
-    start.ArgumentList.Add("--git-dir=" + repository);
-    foreach (var argument in arguments)
-    {
-        start.ArgumentList.Add(argument);
-    }
-
-    SetEnvironment(start);
-    using var process = Process.Start(start)!;
-    var error = process.StandardError.ReadToEndAsync();
-    var output = process.StandardOutput.ReadToEnd();
-    process.WaitForExit();
-    return process.ExitCode == 0
-        ? output.Trim()
-        : throw new InvalidOperationException($"git {string.Join(' ', arguments)} exited {process.ExitCode}: {error.Result}");
-}
-
-static void SetEnvironment(ProcessStartInfo start)
-{
-    start.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-    start.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
-    start.Environment["GIT_AUTHOR_NAME"] = start.Environment["GIT_COMMITTER_NAME"] = "MergeTrain";
-    start.Environment["GIT_AUTHOR_EMAIL"] = start.Environment["GIT_COMMITTER_EMAIL"] = "bot@example.com";
-    start.Environment["GIT_AUTHOR_DATE"] = start.Environment["GIT_COMMITTER_DATE"] = "1795428000 +0000";
-}
+static string Git(string repository, params string[] arguments) => GitProcess.Output(repository, arguments);
 
 // One git fast-import stream: a first commit with every file, 4,999 commits that edit two files
 // (every tenth also adds one), and 20 merge requests, each forked from main or a little behind it,
@@ -156,7 +128,7 @@ static void Generate(string repository)
     start.ArgumentList.Add("--git-dir=" + repository);
     start.ArgumentList.Add("fast-import");
     start.ArgumentList.Add("--quiet");
-    SetEnvironment(start);
+    GitProcess.SetEnvironment(start);
     using var process = Process.Start(start)!;
     var input = new StreamWriter(process.StandardInput.BaseStream, new UTF8Encoding(false), 1 << 20) { NewLine = "\n" };
     var time = 1_700_000_000L;
@@ -251,6 +223,7 @@ internal sealed class Run
     public double Total { get; set; }
 }
 
+/// <summary>A clock that always reads the same instant, so that both sides write the same commits.</summary>
 internal sealed class FixedTime : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeSeconds(1_795_428_000);

@@ -12,6 +12,13 @@ internal sealed class ScenarioGenerator(int seed)
     private static readonly string[] CommonLines = ["}", "", "{", "return;", "// ----"];
     private static readonly string[] Directories = ["src", "src/core", "src/core/deep/er", "docs", "lib/util", "assets"];
 
+    // Most real trees carry a top-level .gitattributes; in a bare repository git 2.39 does not apply
+    // it to merges, which the builder relies on. Chosen by seed so that other draws stay the same.
+    private static readonly string[] Attributes =
+    [
+        "* merge=union\n", "* text eol=crlf\n", "*.txt merge=binary\n*.c -text\n", "* text=auto\n*.md conflict-marker-size=12\n",
+    ];
+
     private readonly Random _random = new(seed);
     private int _counter;
 
@@ -65,6 +72,11 @@ internal sealed class ScenarioGenerator(int seed)
         snapshot["assets/logo.bin"] = Binary();
         snapshot["README.md"] = TextContent(10);
         snapshot["tools/run.sh"] = TextContent(5) with { Mode = Mode.ExecutableFile };
+        if (seed % 5 != 0)
+        {
+            snapshot[".gitattributes"] = FileSpec.Text([Attributes[seed % Attributes.Length].TrimEnd('\n')]);
+        }
+
         snapshot[RepetitivePath] = FileSpec.Text(Enumerable.Range(0, 30).Select(i => i % 5 == 0 ? $"block {i} {_random.Next(1000)}" : CommonLines[i % 3]));
         return snapshot;
     }
