@@ -1,5 +1,5 @@
 using Dapper;
-using MergeTrain.Core.Trains;
+using MergeTrain.Postgres.Trains;
 using Npgsql;
 
 namespace MergeTrain.Postgres.Retention;
@@ -56,12 +56,11 @@ public static class RetentionStore
             History.Audit => PruneAudit,
             _ => throw new ArgumentOutOfRangeException(nameof(history), history, null),
         };
-        var unfinished = Enum.GetValues<PipelineStatus>().Where(s => !s.IsFinished()).Select(s => s.ToGitLabName()).ToArray();
         long total = 0;
         int deleted;
         do
         {
-            deleted = await connection.ExecuteAsync(new CommandDefinition(sql, new { cutoff, batch = Batch, unfinished }, cancellationToken: cancellationToken));
+            deleted = await connection.ExecuteAsync(new CommandDefinition(sql, new { cutoff, batch = Batch, unfinished = TrainStore.UnfinishedPipelineStatuses }, cancellationToken: cancellationToken));
             total += deleted;
         }
         while (deleted == Batch && !cancellationToken.IsCancellationRequested);

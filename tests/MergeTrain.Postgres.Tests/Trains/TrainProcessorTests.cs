@@ -134,6 +134,10 @@ public class TrainProcessorTests
         var quiet = await TrainStore.QuietPipelinesAsync(connection, DateTimeOffset.UtcNow.AddHours(1), 50);
         quiet.Select(p => p.Id).ShouldBe([rebuilt.Id], "the cancelled pipeline is not asked about; the running one is");
         (await connection.ExecuteScalarAsync<string>("SELECT status FROM pipelines WHERE id = @id", new { id = second.Id })).ShouldNotBeNull("a late hook about it can still be routed");
+
+        // Canceling is not finished: a followed pipeline whose hook was lost in that state is still polled.
+        await connection.ExecuteAsync("UPDATE pipelines SET status = 'canceling' WHERE id = @id", new { id = rebuilt.Id });
+        (await TrainStore.QuietPipelinesAsync(connection, DateTimeOffset.UtcNow.AddHours(1), 50)).Select(p => p.Id).ShouldBe([rebuilt.Id]);
     }
 
     [Test]
