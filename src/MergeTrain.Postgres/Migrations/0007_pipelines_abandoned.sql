@@ -4,6 +4,5 @@
 -- the service cancelled stayed "running" in its records and was polled every round for ever.
 ALTER TABLE pipelines ADD COLUMN abandoned_at timestamptz;
 
-
--- Rows of earlier releases are marked by their train's next decision, which marks every pipeline
--- its state no longer refers to.
+-- Rows of earlier releases are marked by their train's next decision that stops following a
+-- pipeline (any merge or drop), which marks every pipeline its state no longer refers to.

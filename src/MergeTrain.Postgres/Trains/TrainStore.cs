@@ -243,10 +243,17 @@ public static class TrainStore
             }
         }
 
-        // Cancelled or left behind: still routed if a late hook comes, never polled again.
-        var followed = state.Cars.Select(c => c.Pipeline?.Id).Concat(state.MergedResults.Select(r => r.Pipeline?.Id)).OfType<long>().ToArray();
-        await connection.ExecuteAsync(new CommandDefinition(MarkAbandonedPipelines, new { trainId = train.Id, followed, now }, transaction));
+        // Cancelled or left behind: still routed if a late hook comes, never polled again. Only a
+        // decision that stops following a pipeline costs the statement, not every decision.
+        var followed = FollowedPipelines(state);
+        if (FollowedPipelines(train.State).Except(followed).Any())
+        {
+            await connection.ExecuteAsync(new CommandDefinition(MarkAbandonedPipelines, new { trainId = train.Id, followed, now }, transaction));
+        }
     }
+
+    private static long[] FollowedPipelines(TrainState state) =>
+        [.. state.Cars.Select(c => c.Pipeline?.Id).Concat(state.MergedResults.Select(r => r.Pipeline?.Id)).OfType<long>()];
 
     /// <summary>The first effect of a train that is not done, or null.</summary>
     public static async Task<OpenEffect?> NextOpenEffectAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long trainId)

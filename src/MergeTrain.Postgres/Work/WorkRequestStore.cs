@@ -101,7 +101,7 @@ public static class WorkRequestStore
         return keys.Select(WorkRequest.RefreshTrain).ToList();
     }
 
-    /// <summary>The row of <paramref name="request"/>, or null: for tests and the dashboard.</summary>
+    /// <summary>The row of <paramref name="request"/>, or null (what an operator or a test looks at).</summary>
     public static Task<WorkRequestRow?> FindAsync(NpgsqlConnection connection, WorkRequest request) =>
         connection.QuerySingleOrDefaultAsync<WorkRequestRow?>(new CommandDefinition(SelectOne, new { request.Kind, request.Key }));
 }
