@@ -62,6 +62,14 @@ public static class WebhookDeliveryStore
     /// </summary>
     public const string FailedDetailPrefix = "failed: ";
 
+    // Only a delivery marked failed goes back in line; its old reason stays in the detail, after
+    // who retried it, until processing writes what came of it.
+    private const string RetryFailed = """
+        UPDATE webhook_deliveries SET processed_at = NULL, detail = @retriedBy || ' after: ' || substr(detail, length(@failedPrefix) + 1)
+        WHERE id = @id AND outcome = 'accepted' AND processed_at IS NOT NULL AND starts_with(detail, @failedPrefix)
+        RETURNING project_id
+        """;
+
     private const string CountByOutcome = "SELECT outcome, count(*) FROM webhook_deliveries WHERE received_at >= @since GROUP BY outcome";
 
     /// <summary>Records a delivery that passed authentication: accepted when new, duplicate when seen before.</summary>
@@ -98,6 +106,17 @@ public static class WebhookDeliveryStore
     /// <summary>Marks an accepted delivery processed because it can never be: <paramref name="reason"/> says why.</summary>
     public static Task MarkFailedAsync(NpgsqlConnection connection, long id, string reason, DateTimeOffset now) =>
         MarkProcessedAsync(connection, null, id, FailedDetailPrefix + reason, now);
+
+    /// <summary>
+    /// Puts a failed delivery back in its project's line, for an admin who fixed its cause; the
+    /// project, or null when <paramref name="id"/> is no failed delivery.
+    /// </summary>
+    public static Task<long?> RetryFailedAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long id, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            RetryFailed, new { id, retriedBy = $"retried by {actor}", failedPrefix = FailedDetailPrefix }, transaction, cancellationToken: cancellationToken));
+    }
 
     /// <summary>A project's accepted deliveries not processed yet, oldest first: id, event kind and body.</summary>
     public static async Task<IReadOnlyList<(long Id, string? EventKind, string Body)>> PendingAsync(NpgsqlConnection connection, long projectId, int limit, CancellationToken cancellationToken)

@@ -41,6 +41,7 @@ internal static class MergeTrainPages
         routes.AddRazorPage(Audit, _ => new AuditPage());
         routes.AddRazorPage(Charts, _ => new ChartsPage());
         TrainCommands.Register(routes);
+        WebhookCommands.Register(routes);
 
         NavigationMenu.Items.Insert(0, page => Item(page, "Trains", Trains, CarHistoryPrefix));
         NavigationMenu.Items.Add(page => Item(page, "Webhooks", Webhooks));

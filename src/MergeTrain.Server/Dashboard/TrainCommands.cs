@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Hangfire.Dashboard;
-using MediatR;
 using MergeTrain.Server.Trains.Commands;
 
 namespace MergeTrain.Server.Dashboard;
@@ -21,13 +19,13 @@ internal static class TrainCommands
     /// <summary>Adds the actions to Hangfire's routes.</summary>
     public static void Register(Hangfire.Dashboard.RouteCollection routes)
     {
-        routes.Add(Train + "/pause", new Dispatcher((match, branch, actor) =>
+        routes.Add(Train + "/pause", new DashboardCommand((match, branch, actor) =>
             branch is null ? null : new OperateTrain(Project(match), branch, TrainOperation.Pause, null, actor)));
-        routes.Add(Train + "/resume", new Dispatcher((match, branch, actor) =>
+        routes.Add(Train + "/resume", new DashboardCommand((match, branch, actor) =>
             branch is null ? null : new OperateTrain(Project(match), branch, TrainOperation.Resume, null, actor)));
-        routes.Add(Car + "/remove", new Dispatcher((match, _, actor) =>
+        routes.Add(Car + "/remove", new DashboardCommand((match, _, actor) =>
             Iid(match) is { } iid ? new RemoveFromTrain(Project(match), iid, actor) : null));
-        routes.Add(Car + "/merge-immediately", new Dispatcher((match, branch, actor) =>
+        routes.Add(Car + "/merge-immediately", new DashboardCommand((match, branch, actor) =>
             branch is not null && Iid(match) is { } iid ? new OperateTrain(Project(match), branch, TrainOperation.MergeImmediately, iid, actor) : null));
     }
 
@@ -48,50 +46,4 @@ internal static class TrainCommands
 
     private static int? Iid(Match match) =>
         int.TryParse(match.Groups["iid"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var iid) && iid > 0 ? iid : null;
-
-    /// <summary>One action: builds its command from the route and the query, sends it, answers as Hangfire's commands do.</summary>
-    private sealed class Dispatcher(Func<Match, string?, string, IRequest<TrainCommandResult>?> command) : IDashboardDispatcher
-    {
-        public async Task Dispatch(DashboardContext context)
-        {
-            var http = context.GetHttpContext();
-            if (!HttpMethods.IsPost(http.Request.Method))
-            {
-                http.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-                return;
-            }
-
-            // Refused here, whatever the page showed: a viewer's dashboard is read-only.
-            if (context.IsReadOnly)
-            {
-                await RefuseAsync(http, StatusCodes.Status403Forbidden, "This action needs an admin token.");
-                return;
-            }
-
-            var branch = http.Request.Query["branch"].FirstOrDefault();
-            var actor = http.User.Identity?.Name ?? "dashboard";
-            if (command(context.UriMatch, string.IsNullOrEmpty(branch) ? null : branch, actor) is not { } request)
-            {
-                await RefuseAsync(http, StatusCodes.Status400BadRequest, "The action names no train or car.");
-                return;
-            }
-
-            var result = await http.RequestServices.GetRequiredService<IMediator>().Send(request, http.RequestAborted);
-            if (result.Message is { } message)
-            {
-                await RefuseAsync(http, result.StatusCode, message);
-                return;
-            }
-
-            http.Response.StatusCode = StatusCodes.Status204NoContent;
-        }
-
-        // The page's script shows the text to the operator.
-        private static Task RefuseAsync(HttpContext http, int statusCode, string message)
-        {
-            http.Response.StatusCode = statusCode;
-            http.Response.ContentType = "text/plain; charset=utf-8";
-            return http.Response.WriteAsync(message);
-        }
-    }
 }

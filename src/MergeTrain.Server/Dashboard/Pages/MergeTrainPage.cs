@@ -84,4 +84,24 @@ internal abstract class MergeTrainPage : RazorPage, IHtmlOutput
     /// <summary>A positive whole number from the query string, or null.</summary>
     protected long? QueryNumber(string key) =>
         long.TryParse(QueryValue(key), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number > 0 ? number : null;
+
+    /// <summary>Hangfire's own action button: its script posts to data-ajax with the antiforgery header, then reloads.</summary>
+    protected void Button(string path, string label, string style, string? confirm)
+    {
+        WriteLiteral("<button type=\"button\" class=\"btn btn-sm ");
+        WriteLiteral(style);
+        WriteLiteral("\" data-ajax=\"");
+        Write(Url.To(path));
+        WriteLiteral("\"");
+        if (confirm is not null)
+        {
+            WriteLiteral(" data-confirm=\"");
+            Write(confirm);
+            WriteLiteral("\"");
+        }
+
+        WriteLiteral(" data-loading-text=\"…\">");
+        Write(label);
+        WriteLiteral("</button> ");
+    }
 }

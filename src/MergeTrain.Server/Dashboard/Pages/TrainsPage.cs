@@ -189,24 +189,4 @@ internal sealed class TrainsPage : MergeTrainPage
 
         WriteLiteral("</tbody></table>");
     }
-
-    // Hangfire's own action button: its script posts to data-ajax with the antiforgery header, then reloads.
-    private void Button(string path, string label, string style, string? confirm)
-    {
-        WriteLiteral("<button type=\"button\" class=\"btn btn-sm ");
-        WriteLiteral(style);
-        WriteLiteral("\" data-ajax=\"");
-        Write(Url.To(path));
-        WriteLiteral("\"");
-        if (confirm is not null)
-        {
-            WriteLiteral(" data-confirm=\"");
-            Write(confirm);
-            WriteLiteral("\"");
-        }
-
-        WriteLiteral(" data-loading-text=\"…\">");
-        Write(label);
-        WriteLiteral("</button> ");
-    }
 }

@@ -3,7 +3,10 @@ using MergeTrain.Postgres.Dashboard;
 
 namespace MergeTrain.Server.Dashboard.Pages;
 
-/// <summary>Webhook deliveries, newest first: accepted, pending, failed, duplicate or rejected, with the reason; paged, filtered by status.</summary>
+/// <summary>
+/// Webhook deliveries, newest first: accepted, pending, failed, duplicate or rejected, with the
+/// reason; paged, filtered by status. An admin can retry a failed one once its cause is fixed.
+/// </summary>
 internal sealed class WebhooksPage : MergeTrainPage
 {
     protected override string Title => "Webhook deliveries";
@@ -53,6 +56,12 @@ internal sealed class WebhooksPage : MergeTrainPage
             Output.StatusLabel(delivery.Status);
             WriteLiteral("</td><td>");
             Write(delivery.Detail);
+            if (delivery.Status == DeliveryStatus.Failed && !IsReadOnly)
+            {
+                WriteLiteral(" ");
+                Button(WebhookCommands.RetryPath(delivery.Id), "Retry", "btn-default", $"Process delivery {delivery.Id} again?");
+            }
+
             WriteLiteral("</td><td>");
             if (delivery.ProcessedAt is { } processed)
             {
