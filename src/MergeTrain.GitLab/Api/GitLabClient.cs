@@ -1,42 +1,34 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
 
 namespace MergeTrain.GitLab.Api;
 
 /// <summary>
-/// <see cref="IGitLabApi"/> over GitLab's v4 REST API, with the retries its contract promises.
+/// <see cref="IGitLabApi"/> over GitLab's v4 REST API. Each request is marked with whether it may be
+/// repeated (<see cref="Repeat"/>); the retries and timeouts themselves are the resilience handler's
+/// that <see cref="GitLabServiceCollectionExtensions.AddGitLabClient"/> puts on the client's
+/// <see cref="HttpClient"/>. This class turns what comes out of it into values or the documented
+/// exceptions.
 /// </summary>
 public sealed class GitLabClient : IGitLabApi
 {
     private readonly HttpClient _http;
     private readonly GitLabClientOptions _options;
-    private readonly Backoff _backoff;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger<GitLabClient> _logger;
 
     /// <summary>Creates the client.</summary>
     /// <param name="http">
-    /// Sends the requests; its own <c>Timeout</c> should be longer than
-    /// <see cref="GitLabClientOptions.AttemptTimeout"/>, which is enforced per attempt here.
+    /// Sends the requests; retries only through the resilience handler that
+    /// <see cref="GitLabServiceCollectionExtensions.AddGitLabClient"/> gives it (a bare client sends each request once).
     /// </param>
-    /// <param name="options">Retry and timeout settings.</param>
-    /// <param name="timeProvider">The clock the waits between attempts run on.</param>
-    /// <param name="logger">Receives one warning per retry (never the token).</param>
-    public GitLabClient(HttpClient http, IOptions<GitLabClientOptions> options, TimeProvider timeProvider, ILogger<GitLabClient> logger)
+    /// <param name="options">Retry and timeout settings (read here for the attempt count in messages).</param>
+    public GitLabClient(HttpClient http, IOptions<GitLabClientOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _http = http;
         _options = options.Value;
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxAttempts, 1, nameof(options));
-        _timeProvider = timeProvider;
-        _backoff = new Backoff(_options, timeProvider);
-        _logger = logger;
     }
 
     /// <inheritdoc />
@@ -88,50 +80,7 @@ public sealed class GitLabClient : IGitLabApi
     {
         ArgumentNullException.ThrowIfNull(gitLab);
         var uri = new Uri(gitLab.BaseUrl.AbsoluteUri.TrimEnd('/') + "/api/v4" + path);
-        var call = $"{method} {path}";
-        for (var attempt = 1; ; attempt++)
-        {
-            var outcome = await AttemptAsync<T>(gitLab, method, uri, call, body, cancellationToken);
-            if (outcome.Succeeded)
-            {
-                return outcome.Value!;
-            }
-
-            if (repeat == Repeat.OnlyIfNotReceived && !outcome.NotActedOn)
-            {
-                throw new GitLabUnavailableException(
-                    $"GitLab may have performed {call} although it failed ({outcome.Failure}); not repeated blindly.",
-                    outcome.StatusCode,
-                    outcome.Exception);
-            }
-
-            if (attempt >= _options.MaxAttempts)
-            {
-                throw new GitLabUnavailableException(
-                    $"GitLab did not answer {call} after {attempt} attempts; the last one: {outcome.Failure}.",
-                    outcome.StatusCode,
-                    outcome.Exception);
-            }
-
-            var delay = _backoff.DelayAfter(attempt, outcome.RetryAfter);
-            _logger.LogWarning(
-                outcome.Exception,
-                "GitLab call {Call} attempt {Attempt} of {MaxAttempts} failed ({Failure}); retrying in {DelayMs} ms",
-                call,
-                attempt,
-                _options.MaxAttempts,
-                outcome.Failure,
-                (long)delay.TotalMilliseconds);
-            await Task.Delay(delay, _timeProvider, cancellationToken);
-        }
-    }
-
-    /// <summary>One attempt: the value, a retryable failure, or (for other 4xx and unreadable answers) an exception.</summary>
-    private async Task<Attempt<T>> AttemptAsync<T>(
-        GitLabConnection gitLab, HttpMethod method, Uri uri, string call, object? body, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.AttemptTimeout);
+        var call = new GitLabCall($"{method} {path}", repeat, gitLab.Token);
         using var request = new HttpRequestMessage(method, uri);
         request.Headers.Add("PRIVATE-TOKEN", gitLab.Token);
         if (body is not null)
@@ -139,46 +88,65 @@ public sealed class GitLabClient : IGitLabApi
             request.Content = JsonContent.Create(body, body.GetType(), options: GitLabJson.Options);
         }
 
+        call.AttachTo(request);
+        HttpResponseMessage response;
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var status = (int)response.StatusCode;
-            if (response.IsSuccessStatusCode)
-            {
-                return Attempt<T>.Success(await ReadAsync<T>(response, call, gitLab.Token, timeout.Token));
-            }
-
-            var text = await response.Content.ReadAsStringAsync(timeout.Token);
-            var reason = Redact(GitLabErrorMessage.Read(text), gitLab.Token);
-            if (response.StatusCode == HttpStatusCode.TooManyRequests)
-            {
-                // Throttled before anything was done.
-                return Attempt<T>.Retry($"{status} {reason}", status, response.Headers.RetryAfter, null, notActedOn: true);
-            }
-
-            if (status >= 500)
-            {
-                return Attempt<T>.Retry($"{status} {reason}", status, response.Headers.RetryAfter, null);
-            }
-
-            throw new GitLabApiException(status, $"GitLab answered {call} with {status} {response.ReasonPhrase}: {reason}");
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (Exception error) when (error is TimeoutRejectedException or HttpRequestException)
+        {
+            throw GaveUp(call, GitLabFailure.Describe(error, call), null, error, GitLabFailure.SurelyNotActedOn(error));
         }
         catch (OperationCanceledException error) when (!cancellationToken.IsCancellationRequested)
         {
-            // Our per-attempt timeout (or HttpClient's own) fired, not the caller's token.
-            var seconds = _options.AttemptTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-            return Attempt<T>.Retry($"no answer within {seconds} s", null, null, error);
+            // HttpClient's own timeout, not the caller's token.
+            throw GaveUp(call, "no answer in time", null, error, notActedOn: false);
         }
-        catch (HttpRequestException error)
+
+        using (response)
         {
-            // Refused or reset connections are what a GitLab restart or a load balancer hiccup
-            // looks like. A refused one never carried the request; a reset one may have.
-            var refused = error.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused };
-            return Attempt<T>.Retry($"network error: {Redact(error.Message, gitLab.Token)}", null, null, error, notActedOn: refused);
+            if (response.IsSuccessStatusCode)
+            {
+                return await ReadAsync<T>(response, call, cancellationToken);
+            }
+
+            var status = (int)response.StatusCode;
+            if (GitLabFailure.IsTransient(response))
+            {
+                var failure = await GitLabFailure.DescribeAsync(response, call, cancellationToken);
+                throw GaveUp(call, failure, status, null, GitLabFailure.SurelyNotActedOn(response));
+            }
+
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new GitLabApiException(status, $"GitLab answered {call.Name} with {status} {response.ReasonPhrase}: {call.Redact(GitLabErrorMessage.Read(text))}");
         }
     }
 
-    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, string call, string token, CancellationToken cancellationToken)
+    /// <summary>
+    /// The call failed for now. For a creating call whose last attempt may have reached GitLab, say so:
+    /// the caller must look for what it may have created before it tries again.
+    /// </summary>
+    private GitLabUnavailableException GaveUp(GitLabCall call, string failure, int? statusCode, Exception? error, bool notActedOn)
+    {
+        if (call.Repeat == Repeat.OnlyIfNotReceived && !notActedOn)
+        {
+            return new GitLabUnavailableException(
+                $"GitLab may have performed {call.Name} although it failed ({failure}); not repeated blindly.",
+                statusCode,
+                error,
+                mayHaveTakenEffect: true);
+        }
+
+        var attempts = Math.Max(call.Attempts, 1);
+        var ranOut = attempts >= _options.MaxAttempts ? string.Empty : $" (of {_options.MaxAttempts}; the total timeout ran out)";
+        return new GitLabUnavailableException(
+            $"GitLab did not answer {call.Name} after {attempts} attempts{ranOut}; the last one: {failure}.",
+            statusCode,
+            error);
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, GitLabCall call, CancellationToken cancellationToken)
     {
         try
         {
@@ -189,19 +157,7 @@ public sealed class GitLabClient : IGitLabApi
         {
             throw new GitLabApiException(
                 (int)response.StatusCode,
-                $"GitLab's answer to {call} is not the documented JSON: {Redact(error.Message, token)}");
+                $"GitLab's answer to {call.Name} is not the documented JSON: {call.Redact(error.Message)}");
         }
-    }
-
-    private static string Redact(string text, string token) =>
-        string.IsNullOrEmpty(token) ? text : text.Replace(token, "[redacted]", StringComparison.Ordinal);
-
-    private readonly record struct Attempt<T>(
-        bool Succeeded, T? Value, string? Failure, int? StatusCode, RetryConditionHeaderValue? RetryAfter, Exception? Exception, bool NotActedOn = false)
-    {
-        public static Attempt<T> Success(T value) => new(true, value, null, null, null, null);
-
-        public static Attempt<T> Retry(string failure, int? statusCode, RetryConditionHeaderValue? retryAfter, Exception? exception, bool notActedOn = false) =>
-            new(false, default, failure, statusCode, retryAfter, exception, notActedOn);
     }
 }

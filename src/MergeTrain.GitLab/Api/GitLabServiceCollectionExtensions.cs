@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace MergeTrain.GitLab.Api;
 
@@ -8,8 +10,10 @@ public static class GitLabServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="IGitLabApi"/> as a typed <see cref="HttpClient"/> client (one client serves
-    /// every project: the connection is passed per call) and <see cref="TimeProvider.System"/> unless
-    /// a clock is registered already.
+    /// every project: the connection is passed per call) whose handlers are, outermost first, the
+    /// resilience pipeline (<see cref="GitLabClientOptions"/>: total timeout, retries of what is safe
+    /// to repeat, per-attempt timeout) and the attempt handler; and <see cref="TimeProvider.System"/>
+    /// unless a clock is registered already (the pipeline waits and times out on it).
     /// </summary>
     /// <param name="services">The container.</param>
     /// <param name="configure">Adjusts the retry and timeout settings.</param>
@@ -21,12 +25,27 @@ public static class GitLabServiceCollectionExtensions
             options.Configure(configure);
         }
 
+        options.Validate(
+            settings => settings.MaxAttempts >= 1
+                && settings.AttemptTimeout > TimeSpan.Zero
+                && settings.TotalTimeout >= settings.AttemptTimeout
+                && settings.BaseDelay >= TimeSpan.Zero
+                && settings.MaxDelay >= settings.BaseDelay,
+            "GitLab client: MaxAttempts must be at least 1, AttemptTimeout positive and at most TotalTimeout, BaseDelay at most MaxDelay.");
+
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient<IGitLabApi, GitLabClient>(client =>
+        var http = services.AddHttpClient<IGitLabApi, GitLabClient>(client =>
         {
-            // Attempts are timed by GitLabClient itself; this only bounds a call that ignores cancellation.
-            client.Timeout = TimeSpan.FromMinutes(5);
+            // The pipeline's total timeout bounds every call; a second, shorter bound here would cut
+            // a call short with an exception the client does not expect.
+            client.Timeout = Timeout.InfiniteTimeSpan;
         });
+        http.AddResilienceHandler(GitLabResiliencePipeline.Name, (pipeline, context) => GitLabResiliencePipeline.Configure(
+            pipeline,
+            context.ServiceProvider.GetRequiredService<IOptions<GitLabClientOptions>>().Value,
+            context.ServiceProvider.GetRequiredService<TimeProvider>(),
+            context.ServiceProvider.GetRequiredService<ILogger<GitLabClient>>()));
+        http.AddHttpMessageHandler(() => new GitLabAttemptHandler());
         return services;
     }
 }

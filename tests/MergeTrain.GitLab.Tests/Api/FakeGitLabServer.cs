@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace MergeTrain.GitLab.Tests.Api;
 
 /// <summary>A request as the fake GitLab received it.</summary>
-internal sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body);
+internal sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body, DateTimeOffset ReceivedAt);
 
 /// <summary>One scripted answer; <paramref name="Delay"/> holds the answer back to provoke client timeouts.</summary>
 internal sealed record Reply(int Status, string? Json, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan? Delay = null);
@@ -32,10 +32,11 @@ internal sealed class FakeGitLabServer : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
-    public static async Task<FakeGitLabServer> StartAsync()
+    /// <summary>Starts the server on <paramref name="port"/>, or on a free port when 0.</summary>
+    public static async Task<FakeGitLabServer> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         var server = new FakeGitLabServer(builder.Build());
         await server._app.StartAsync();
@@ -67,7 +68,8 @@ internal sealed class FakeGitLabServer : IAsyncDisposable
             context.Request.Path.Value ?? string.Empty,
             context.Request.QueryString.Value ?? string.Empty,
             context.Request.Headers.ToDictionary(header => header.Key, header => header.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            body));
+            body,
+            DateTimeOffset.UtcNow));
 
         if (!_replies.TryDequeue(out var reply))
         {

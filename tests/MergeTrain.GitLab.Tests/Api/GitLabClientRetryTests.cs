@@ -36,19 +36,28 @@ public sealed class GitLabClientRetryTests
             .Enqueue(500, """{"message":"500 Internal Server Error"}""")
             .Enqueue(502, "<html>Bad Gateway</html>")
             .Enqueue(503, null)
+            .Enqueue(504, null)
             .Enqueue(200, GitLabAnswers.Pipeline(551940, "running"));
 
         var pipeline = await harness.Client.GetPipelineAsync(harness.Connection, 42, 551940, CancellationToken.None);
 
         pipeline.Id.ShouldBe(551940);
-        harness.Server.Requests.Count.ShouldBe(4);
+        harness.Server.Requests.Count.ShouldBe(5);
         var delays = harness.Clock.Delays;
-        delays.Count.ShouldBe(3);
-        for (var i = 0; i < delays.Count; i++)
+        delays.Count.ShouldBe(4);
+        delays.ShouldAllBe(delay => delay > TimeSpan.Zero);
+
+        // Jittered exponential backoff: single waits vary, but the time waited so far roughly doubles
+        // with each retry (between a quarter and all of BaseDelay * 2^n after the n-th).
+        var waited = TimeSpan.Zero;
+        for (var retry = 1; retry <= delays.Count; retry++)
         {
-            // Attempt n waits between half and all of BaseDelay * 2^(n-1).
-            var full = TimeSpan.FromSeconds(Math.Pow(2, i));
-            delays[i].ShouldBeInRange(full / 2, full);
+            waited += delays[retry - 1];
+            waited.ShouldBeLessThanOrEqualTo(TimeSpan.FromSeconds(Math.Pow(2, retry)), $"after retry {retry}");
+            if (retry >= 2)
+            {
+                waited.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(Math.Pow(2, retry - 2)), $"after retry {retry}");
+            }
         }
     }
 
@@ -64,6 +73,7 @@ public sealed class GitLabClientRetryTests
             harness.Connection, 42, "merge-train/main/7", new Dictionary<string, string> { ["MERGE_TRAIN_IID"] = "7" }, CancellationToken.None));
 
         error.Message.ShouldContain("not repeated");
+        error.MayHaveTakenEffect.ShouldBeTrue();
         error.StatusCode.ShouldBe(500);
         harness.Server.Requests.Count.ShouldBe(1, "a 500 may come after GitLab created the pipeline");
     }
@@ -76,8 +86,10 @@ public sealed class GitLabClientRetryTests
             .Enqueue(new Reply(201, "{}", Delay: TimeSpan.FromSeconds(30)))
             .Enqueue(201, "{}");
 
-        await Should.ThrowAsync<GitLabUnavailableException>(() => harness.Client.CreateNoteAsync(harness.Connection, 42, 7, "hello", CancellationToken.None));
+        var error = await Should.ThrowAsync<GitLabUnavailableException>(() => harness.Client.CreateNoteAsync(harness.Connection, 42, 7, "hello", CancellationToken.None));
 
+        error.MayHaveTakenEffect.ShouldBeTrue();
+        error.StatusCode.ShouldBeNull();
         harness.Server.Requests.Count.ShouldBe(1);
     }
 
@@ -168,18 +180,14 @@ public sealed class GitLabClientRetryTests
     [Test]
     public async Task A_refused_connection_is_retried_like_an_outage()
     {
-        var closedPort = ClosedPort();
-        var options = Microsoft.Extensions.Options.Options.Create(new GitLabClientOptions { MaxAttempts = 3 });
-        var clock = new InstantDelayTimeProvider();
-        using var http = new HttpClient();
-        var client = new GitLabClient(http, options, clock, new RecordingLogger<GitLabClient>());
-        var connection = new GitLabConnection(new Uri($"http://127.0.0.1:{closedPort}"), ClientHarness.Token);
+        await using var harness = ClientHarness.ForUnservedUrl(new Uri($"http://127.0.0.1:{ClosedPort()}"), new GitLabClientOptions { MaxAttempts = 3 });
 
         var error = await Should.ThrowAsync<GitLabUnavailableException>(
-            () => client.GetMergeRequestAsync(connection, 42, 7, CancellationToken.None));
+            () => harness.Client.GetMergeRequestAsync(harness.Connection, 42, 7, CancellationToken.None));
 
         error.InnerException.ShouldBeOfType<HttpRequestException>();
-        clock.Delays.Count.ShouldBe(2);
+        error.Message.ShouldContain("3 attempts");
+        harness.Clock.Delays.Count.ShouldBe(2);
         error.ToString().ShouldNotContain(ClientHarness.Token);
     }
 
@@ -266,7 +274,7 @@ public sealed class GitLabClientRetryTests
         harness.Clock.Delays.ShouldBeEmpty();
     }
 
-    private static int ClosedPort()
+    internal static int ClosedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

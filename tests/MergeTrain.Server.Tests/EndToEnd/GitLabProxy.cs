@@ -15,6 +15,8 @@ internal sealed class GitLabProxy : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HttpClient _upstream;
     private readonly TaskCompletionSource _pipelineCreated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _pipelineCreations;
+    private int _badGatewaysLeft;
 
     private GitLabProxy(WebApplication app, HttpClient upstream)
     {
@@ -28,11 +30,25 @@ internal sealed class GitLabProxy : IAsyncDisposable
     /// <summary>The real (fake) GitLab behind the proxy; set before the first request.</summary>
     public Uri? Upstream { get; set; }
 
+    /// <summary>Pipeline creations that went through the proxy to GitLab.</summary>
+    public int PipelineCreations => Volatile.Read(ref _pipelineCreations);
+
     /// <summary>Completes once GitLab has created a pipeline through the proxy.</summary>
     public Task PipelineCreated => _pipelineCreated.Task;
 
     /// <summary>Answers pipeline creations <paramref name="delay"/> late.</summary>
     public static Task<GitLabProxy> SlowAsync(TimeSpan delay) => StartAsync(aborted => Task.Delay(delay, aborted));
+
+    /// <summary>
+    /// Lets GitLab create the first pipeline but answers 502 in its place, as a load balancer that
+    /// lost GitLab's answer would: the caller cannot tell whether the pipeline exists.
+    /// </summary>
+    public static async Task<GitLabProxy> BadGatewayOnFirstCreationAsync()
+    {
+        var proxy = await StartAsync(_ => Task.CompletedTask);
+        proxy._badGatewaysLeft = 1;
+        return proxy;
+    }
 
     /// <summary>Never answers a pipeline creation (until the caller hangs up).</summary>
     public static Task<GitLabProxy> HoldingAsync(Uri upstream) =>
@@ -74,10 +90,18 @@ internal sealed class GitLabProxy : IAsyncDisposable
             var answer = await response.Content.ReadAsByteArrayAsync();
             if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Value!.EndsWith("/pipeline", StringComparison.Ordinal))
             {
+                Interlocked.Increment(ref proxy._pipelineCreations);
                 proxy._pipelineCreated.TrySetResult();
                 await beforeAnsweringPipelineCreation(context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 if (context.RequestAborted.IsCancellationRequested)
                 {
+                    return;
+                }
+
+                if (Interlocked.Decrement(ref proxy._badGatewaysLeft) >= 0)
+                {
+                    context.Response.StatusCode = StatusCodes.Status502BadGateway;
+                    await context.Response.WriteAsync("<html>502 Bad Gateway</html>");
                     return;
                 }
             }
