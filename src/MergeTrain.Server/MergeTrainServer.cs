@@ -74,6 +74,7 @@ public static class MergeTrainServer
         builder.Services.AddHostedService<DatabaseStartup>();
         builder.Services.AddHostedService<HangfireServerHost>();
         overrideServices?.Invoke(builder.Services);
+        builder.Services.SkipKeyRingPreload();
 
         var app = builder.Build();
 

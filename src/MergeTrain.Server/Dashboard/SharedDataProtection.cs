@@ -21,15 +21,6 @@ internal static class SharedDataProtection
         services.AddOptions<KeyManagementOptions>().Configure<DatabaseReadiness>((options, readiness) =>
             options.XmlRepository = new DataProtectionKeyStore(() => readiness.DataSource ?? throw new DatabaseNotReadyException()));
 
-        // Data Protection loads its key ring while the host starts, before the database is ready:
-        // that load could only fail and log it. The ring is loaded at its first use instead, by
-        // pages that answer 503 until the database is ready.
-        var preload = services.FirstOrDefault(service => service.ServiceType == typeof(IHostedService) && service.ImplementationType?.Name == "DataProtectionHostedService");
-        if (preload is not null)
-        {
-            services.Remove(preload);
-        }
-
         // Hangfire's dashboard checks the antiforgery token of every action once the service exists; so do the login forms.
         services.AddAntiforgery(options =>
         {
@@ -37,6 +28,23 @@ internal static class SharedDataProtection
             options.SuppressXFrameOptionsHeader = true;
         });
         services.AddSingleton<DashboardSessionCookie>();
+        return services;
+    }
+
+    /// <summary>
+    /// Data Protection loads its key ring while the host starts, before the database is ready:
+    /// that load could only fail and log an error. The ring is loaded at its first use instead, by
+    /// pages that answer 503 until the database is ready. Call after every other registration:
+    /// authentication and antiforgery add Data Protection (and this preload) again.
+    /// </summary>
+    public static IServiceCollection SkipKeyRingPreload(this IServiceCollection services)
+    {
+        var preloads = services.Where(service => service.ServiceType == typeof(IHostedService) && service.ImplementationType?.Name == "DataProtectionHostedService").ToList();
+        foreach (var preload in preloads)
+        {
+            services.Remove(preload);
+        }
+
         return services;
     }
 }
