@@ -63,7 +63,8 @@ internal sealed partial class DashboardSession : IDisposable
     /// POSTs to an action under <c>/hangfire</c> as Hangfire's script does: with the antiforgery
     /// header of a page this session loaded, unless <paramref name="withAntiforgery"/> is false.
     /// </summary>
-    public async Task<HttpResponseMessage> PostActionAsync(string path, bool withAntiforgery = true, IEnumerable<KeyValuePair<string, string>>? form = null)
+    public async Task<HttpResponseMessage> PostActionAsync(
+        string path, bool withAntiforgery = true, IEnumerable<KeyValuePair<string, string>>? form = null, IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form ?? []) };
         if (withAntiforgery)
@@ -72,11 +73,16 @@ internal sealed partial class DashboardSession : IDisposable
             request.Headers.Add(Meta(page, "csrf-header"), Meta(page, "csrf-token"));
         }
 
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.Add(name, value);
+        }
+
         return await _client.SendAsync(request);
     }
 
     /// <summary>POSTs the login form as a browser does, with the form's own antiforgery field.</summary>
-    public async Task<HttpResponseMessage> LogInAsync(string token, string returnUrl = "/hangfire")
+    public async Task<HttpResponseMessage> LogInAsync(string token, string returnUrl = "/hangfire", IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
         var form = await PageAsync($"/login?returnUrl={Uri.EscapeDataString(returnUrl)}");
         var field = AntiforgeryField().Match(form);
@@ -85,12 +91,21 @@ internal sealed partial class DashboardSession : IDisposable
             throw new InvalidOperationException("the login form has no antiforgery field");
         }
 
-        return await _client.PostAsync("/login", new FormUrlEncodedContent(
-        [
-            new(WebUtility.HtmlDecode(field.Groups["name"].Value), WebUtility.HtmlDecode(field.Groups["value"].Value)),
-            new("returnUrl", returnUrl),
-            new("token", token),
-        ]));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/login")
+        {
+            Content = new FormUrlEncodedContent(
+            [
+                new(WebUtility.HtmlDecode(field.Groups["name"].Value), WebUtility.HtmlDecode(field.Groups["value"].Value)),
+                new("returnUrl", returnUrl),
+                new("token", token),
+            ]),
+        };
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.Add(name, value);
+        }
+
+        return await _client.SendAsync(request);
     }
 
     /// <summary>The session cookie's value this browser holds, or null.</summary>
