@@ -24,10 +24,26 @@ internal sealed class DashboardSessionCookie(IDataProtectionProvider dataProtect
         var options = Options(context.Request);
         options.MaxAge = lifetime;
         context.Response.Cookies.Append(Name, WebEncoders.Base64UrlEncode(_protector.Protect(id)), options);
+        DeleteTokenCookieOfOldReleases(context);
     }
 
-    /// <summary>Tells the browser to forget the cookie.</summary>
-    public static void Delete(HttpContext context) => context.Response.Cookies.Delete(Name, Options(context.Request));
+    // Before sessions, the login cookie held the API token itself; browsers that still have it are told to drop it.
+    private const string TokenCookieOfOldReleases = "mergetrain_token";
+
+    /// <summary>Tells the browser to forget the cookie (and the token cookie of releases before sessions).</summary>
+    public static void Delete(HttpContext context)
+    {
+        context.Response.Cookies.Delete(Name, Options(context.Request));
+        DeleteTokenCookieOfOldReleases(context);
+    }
+
+    private static void DeleteTokenCookieOfOldReleases(HttpContext context)
+    {
+        if (context.Request.Cookies.ContainsKey(TokenCookieOfOldReleases))
+        {
+            context.Response.Cookies.Delete(TokenCookieOfOldReleases, Options(context.Request));
+        }
+    }
 
     /// <summary>The session id the request's cookie carries, if it has one whose protection holds; null otherwise.</summary>
     public byte[]? Read(HttpRequest request)

@@ -108,6 +108,9 @@ internal sealed partial class DashboardSession : IDisposable
         return await _client.SendAsync(request);
     }
 
+    /// <summary>Gives this browser a cookie, as if an earlier answer had set it.</summary>
+    public void AddCookie(string name, string value) => _cookies.Add(_baseAddress, new Cookie(name, value, "/"));
+
     /// <summary>The session cookie's value this browser holds, or null.</summary>
     public string? SessionCookie => _cookies.GetCookies(_baseAddress)[SessionCookieName]?.Value;
 

@@ -93,6 +93,7 @@ public class DashboardSessionTests
         var database = await TestPostgres.CreateDatabaseAsync();
         await using var server = await ReadyServerAsync(database);
         using var browser = new DashboardSession(server.Client.BaseAddress!);
+        browser.AddCookie("mergetrain_token", Token);
         using var login = await browser.LogInAsync(Token);
         var session = $"{DashboardSession.SessionCookieName}={browser.SessionCookie}";
         const string api = "/api/v4/projects/42/merge_trains";
@@ -114,6 +115,8 @@ public class DashboardSessionTests
         tokenAsSession.StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "a session cookie must be signed by the server");
         tamperedSession.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         dashboardWithSession.StatusCode.ShouldBe(HttpStatusCode.OK, "the session itself still works on the dashboard");
+        DashboardSession.SetCookie(login, "mergetrain_token").ShouldNotBeNull("a browser holding the old token cookie is told to drop it")
+            .ShouldContain("expires=Thu, 01 Jan 1970", Case.Insensitive);
     }
 
     [Test]
