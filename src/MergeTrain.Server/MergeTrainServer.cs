@@ -6,6 +6,7 @@ using MergeTrain.Postgres.Trains;
 using MergeTrain.Server.Api;
 using MergeTrain.Server.Mediation;
 using MergeTrain.Server.Dashboard;
+using MergeTrain.Server.Http;
 using MergeTrain.Server.Metrics;
 using MergeTrain.Server.Pipelines;
 using MergeTrain.Server.Trains;
@@ -19,6 +20,9 @@ namespace MergeTrain.Server;
 /// <summary>Composes the service: configuration, background services and endpoints.</summary>
 public static class MergeTrainServer
 {
+    // The default authentication scheme: picks the API token's or the dashboard session's per request.
+    private const string RequestScheme = "MergeTrain";
+
     /// <summary>
     /// Builds the web application from command-line arguments and the standard configuration
     /// sources; <paramref name="overrideServices"/> runs last, for tests that inject a failure.
@@ -47,14 +51,21 @@ public static class MergeTrainServer
         builder.Services.AddGitLabClient();
 
         builder.Services.AddSingleton<PrometheusExporter>();
-        // Hangfire's dashboard checks the antiforgery token of every action once the service exists; so does the login form.
-        builder.Services.AddAntiforgery();
+        builder.Services.AddOptions<DashboardSessionOptions>().Bind(builder.Configuration.GetSection(DashboardSessionOptions.Section));
+        builder.Services.AddSharedDataProtection();
+        builder.Services.AddLoginRateLimit();
+        builder.Services.AddProxyHeaders(builder.Configuration);
         builder.Services.AddMediation();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
-        builder.Services.AddAuthentication(ApiTokenAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthentication>(ApiTokenAuthentication.SchemeName, null);
+
+        // API tokens in headers everywhere; the dashboard's session cookie on the dashboard's addresses only.
+        builder.Services.AddAuthentication(RequestScheme)
+            .AddPolicyScheme(RequestScheme, null, scheme => scheme.ForwardDefaultSelector = context =>
+                DashboardSessionAuthentication.Serves(context.Request) ? DashboardSessionAuthentication.SchemeName : ApiTokenAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthentication>(ApiTokenAuthentication.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, DashboardSessionAuthentication>(DashboardSessionAuthentication.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ApiTokenAuthentication.AdminPolicy, policy => policy.RequireRole(ApiRoles.Admin));
         builder.Services.AddOptions<PipelinePollingOptions>().Bind(builder.Configuration.GetSection(PipelinePollingOptions.Section));
@@ -63,13 +74,18 @@ public static class MergeTrainServer
         builder.Services.AddHostedService<DatabaseStartup>();
         builder.Services.AddHostedService<HangfireServerHost>();
         overrideServices?.Invoke(builder.Services);
+        builder.Services.SkipKeyRingPreload();
 
         var app = builder.Build();
 
         // Configuration errors surface at start, not at the first request; metrics are heard from the start.
         _ = app.Services.GetRequiredService<ProjectCatalog>();
         _ = app.Services.GetRequiredService<PrometheusExporter>();
+        app.UseProxyHeaders(app.Configuration);
+        app.Use(SecurityHeaders.AddAsync);
         app.UseExceptionHandler();
+        app.Use(SameOriginPosts.CheckAsync);
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMergeTrainHangfireDashboard();

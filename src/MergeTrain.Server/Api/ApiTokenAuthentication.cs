@@ -11,6 +11,8 @@ namespace MergeTrain.Server.Api;
 /// <summary>
 /// Authenticates API calls as GitLab does: a token in <c>PRIVATE-TOKEN</c> or
 /// <c>Authorization: Bearer</c>, matched in constant time against <c>MergeTrain:ApiTokens</c>.
+/// Never from a cookie: browsers get a dashboard session instead (<c>DashboardSessionAuthentication</c>),
+/// which the API does not accept, so a cookie a browser sends along can never call the API.
 /// </summary>
 public sealed class ApiTokenAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
@@ -20,9 +22,6 @@ public sealed class ApiTokenAuthentication(
 {
     /// <summary>The scheme's name.</summary>
     public const string SchemeName = "ApiToken";
-
-    /// <summary>The dashboard's login cookie holds the token itself (HttpOnly, SameSite=Strict).</summary>
-    public const string CookieName = "mergetrain_token";
 
     /// <summary>The policy that operator actions require.</summary>
     public const string AdminPolicy = "admin";
@@ -73,6 +72,13 @@ public sealed class ApiTokenAuthentication(
         return options.ApiTokens.FirstOrDefault(t => t.Token.Length > 0 && SameSecret(t.Token, presented));
     }
 
+    /// <summary>Whether the request carries a token in a header (right or wrong).</summary>
+    public static bool PresentsToken(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return PresentedToken(request) is not null;
+    }
+
     private static string? PresentedToken(HttpRequest request)
     {
         if (request.Headers.TryGetValue("PRIVATE-TOKEN", out var privateToken) && !string.IsNullOrEmpty(privateToken))
@@ -86,7 +92,7 @@ public sealed class ApiTokenAuthentication(
             return authorization["Bearer ".Length..].Trim();
         }
 
-        return request.Cookies.TryGetValue(CookieName, out var cookie) && cookie.Length > 0 ? cookie : null;
+        return null;
     }
 }
 

@@ -1,10 +1,14 @@
 using MergeTrain.Postgres.Retention;
+using MergeTrain.Postgres.Sessions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace MergeTrain.Server.Jobs;
 
-/// <summary>Deletes stored history past its retention (<see cref="RetentionOptions"/>), one kind after the other.</summary>
+/// <summary>
+/// Deletes stored history past its retention (<see cref="RetentionOptions"/>), one kind after the
+/// other, and dashboard sessions past their expiry (already refused; the rows only take space).
+/// </summary>
 public sealed class HistoryPruner(NpgsqlDataSource dataSource, IOptions<RetentionOptions> options, TimeProvider clock, ILogger<HistoryPruner> logger)
 {
     /// <summary>One round; returns how many rows of each kind went.</summary>
@@ -20,6 +24,12 @@ public sealed class HistoryPruner(NpgsqlDataSource dataSource, IOptions<Retentio
             {
                 logger.LogInformation("Pruned {Count} {History} older than {Cutoff}", pruned[history], history, cutoff);
             }
+        }
+
+        var sessions = await DashboardSessionStore.PruneExpiredAsync(connection, clock.GetUtcNow(), cancellationToken);
+        if (sessions > 0)
+        {
+            logger.LogInformation("Pruned {Count} expired dashboard sessions", sessions);
         }
 
         return pruned;

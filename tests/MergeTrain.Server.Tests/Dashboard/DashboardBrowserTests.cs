@@ -27,6 +27,7 @@ public class DashboardBrowserTests
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
         var page = await PageAsync(browser, world);
+        var blocked = BlockedByContentSecurityPolicy(page);
         page.Dialog += (_, dialog) => dialog.AcceptAsync();
 
         // Viewing needs a token: the dashboard sends the browser to the login form, and back.
@@ -95,6 +96,7 @@ public class DashboardBrowserTests
         await page.Locator("button.js-jobs-list-command", new() { HasTextString = "Requeue jobs" }).ClickAsync();
         await FailedJob.WaitForFailuresAsync(world.Server, failedJob, failuresBefore + 1);
         FailedJob.History(world.Server, failedJob).Select(state => state.StateName).ShouldContain(EnqueuedState.StateName);
+        blocked.ShouldBeEmpty("the Content-Security-Policy blocks nothing the dashboard needs");
     }
 
     [Test]
@@ -109,6 +111,7 @@ public class DashboardBrowserTests
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
         var page = await PageAsync(browser, world);
+        var blocked = BlockedByContentSecurityPolicy(page);
 
         await LogInAsync(page, TrainWorld.DeveloperToken);
         await page.GotoAsync("/hangfire/trains");
@@ -121,6 +124,32 @@ public class DashboardBrowserTests
         await Assertions.Expect(page.Locator(".page-header")).ToContainTextAsync("Process webhooks of project");
         await Assertions.Expect(page.Locator("button", new() { HasTextString = "Requeue" })).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("[data-ajax]")).ToHaveCountAsync(0);
+
+        // Logging out (from the user's entry in the navigation) ends the session: the dashboard asks for a token again.
+        await page.Locator(".navbar-nav > li > a", new() { HasTextString = "alice (viewer)" }).ClickAsync();
+        await page.ClickAsync("button:text-is('Log out')");
+        await page.WaitForURLAsync("**/login");
+        await page.GotoAsync("/hangfire/trains");
+        page.Url.ShouldEndWith("/login?returnUrl=%2Fhangfire%2Ftrains");
+        (await world.QueryAsync<long>("SELECT count(*) FROM dashboard_sessions")).ShouldBe(0);
+        blocked.ShouldBeEmpty("the Content-Security-Policy blocks nothing the dashboard needs");
+    }
+
+    // What the browser reports it refused because of the Content-Security-Policy, as it happens.
+    private static List<string> BlockedByContentSecurityPolicy(IPage page)
+    {
+        var blocked = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                lock (blocked)
+                {
+                    blocked.Add(message.Text);
+                }
+            }
+        };
+        return blocked;
     }
 
     private static ILocator Car(IPage page, long iid) => page.Locator($".mt-track > [aria-label='car !{iid}']");

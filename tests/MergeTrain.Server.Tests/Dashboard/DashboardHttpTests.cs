@@ -38,7 +38,7 @@ public class DashboardHttpTests
     }
 
     [Test]
-    public async Task The_login_form_refuses_a_wrong_token_keeps_a_right_one_in_the_cookie_and_returns_only_into_the_dashboard()
+    public async Task The_login_form_refuses_a_wrong_token_opens_a_session_for_a_right_one_and_returns_only_into_the_dashboard()
     {
         await using var server = await ReadyServerAsync("ops", "ops-token", "admin");
         using var browser = new DashboardSession(server.Client.BaseAddress!);
@@ -54,7 +54,7 @@ public class DashboardHttpTests
         refused.ShouldContain("That token is not valid.");
         right.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         right.Headers.Location!.ToString().ShouldBe("/hangfire/charts");
-        right.Headers.GetValues("Set-Cookie").ShouldContain(cookie => cookie.StartsWith("mergetrain_token=", StringComparison.Ordinal)
+        right.Headers.GetValues("Set-Cookie").ShouldContain(cookie => cookie.StartsWith("mergetrain_session=", StringComparison.Ordinal) && !cookie.Contains("ops-token", StringComparison.Ordinal)
             && cookie.Contains("httponly", StringComparison.OrdinalIgnoreCase) && cookie.Contains("samesite=strict", StringComparison.OrdinalIgnoreCase));
         charts.ShouldContain("Merges per hour", customMessage: "the cookie lets the browser in");
         offSite.Headers.Location!.ToString().ShouldBe("/hangfire", "the form is no open redirect");
