@@ -34,6 +34,7 @@ public class FuzzSuiteTests
             new ApiRequests(TrainWorld.ProjectId, TrainWorld.ProjectPath, TrainWorld.DeveloperToken, TrainWorld.AdminToken),
             new DashboardRequests(TrainWorld.ProjectId, TrainWorld.DeveloperToken, TrainWorld.AdminToken));
 
+        serverErrors.Clear();
         var clock = Stopwatch.StartNew();
         using var client = new FuzzClient(world.Server.Client.BaseAddress!);
         var outcomes = await client.SendAllAsync(fuzzer.Generate(seed, count), parallelism: 8);

@@ -16,6 +16,9 @@ internal sealed class ServerErrorRecorder : IStartupFilter
 
     public IReadOnlyCollection<string> Errors => _errors;
 
+    /// <summary>Forgets what was recorded so far: <c>/readyz</c> answers 503 while the service starts, as it should.</summary>
+    public void Clear() => _errors.Clear();
+
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         app.Use(async (context, inner) =>

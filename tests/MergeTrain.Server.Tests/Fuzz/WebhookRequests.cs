@@ -59,8 +59,13 @@ internal sealed class WebhookRequests(string secret)
         {
             case 0:
                 wrongSecret = true;
-                headers.Add(new("X-Gitlab-Token", random.Pick<string>(["wrong", secret + "x", secret.ToUpperInvariant(), " " + secret, secret[..^1], new string('s', 8000), "\u00e9" + secret])));
-                notes.Add("wrong secret");
+                // Leading and trailing blanks are not part of a header value (RFC 9110), so none of these pads the secret.
+                var (how, token) = random.Pick<(string, string)>([
+                    ("another", "wrong"), ("one character more", secret + "x"), ("upper-cased", secret.ToUpperInvariant()), ("with a space inside", secret.Insert(3, " ")),
+                    ("one character short", secret[..^1]), ("of 8000 characters", new string('s', 8000)), ("with a non-ASCII prefix", "\u00e9" + secret),
+                ]);
+                headers.Add(new("X-Gitlab-Token", token));
+                notes.Add($"wrong secret ({how})");
                 break;
             case 1:
                 wrongSecret = true;
