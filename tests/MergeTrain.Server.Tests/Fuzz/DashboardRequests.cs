@@ -93,8 +93,9 @@ internal sealed class DashboardRequests(long projectId, string developerToken, s
     {
         var id = random.OneIn(3) ? random.Pick(OddValues) : projectId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var iid = random.OneIn(2) ? random.Pick(OddValues) : (1000 + random.Next(50)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var (method, path) = random.Next(14) switch
+        var (method, path) = random.Next(15) switch
         {
+            14 => (HttpMethod.Post, $"/hangfire/webhooks/{random.Pick(OddValues)}/retry"),
             0 => (HttpMethod.Get, "/hangfire/trains?" + Query(random, ["from", "count"])),
             1 => (HttpMethod.Get, "/hangfire/webhooks?" + Query(random, ["status", "from", "count"])),
             2 => (HttpMethod.Get, "/hangfire/audit?" + Query(random, ["project", "branch", "iid", "from", "count"])),

@@ -26,11 +26,12 @@ internal sealed record FuzzRequest(int Index, string Description, HttpMethod Met
 
     /// <summary>
     /// Over a limit at which Kestrel may answer before it has read the request and then close the
-    /// connection (32 KiB of headers; a large body to a route that does not read it): the client
+    /// connection (32 KiB or 100 headers; a large body to a route that does not read it): the client
     /// can see a broken pipe instead of the answer. Whether the server answered 5xx is recorded
     /// inside it (<see cref="ServerErrorRecorder"/>).
     /// </summary>
-    public bool IsOversized => (Body?.Length ?? 0) >= 1024 * 1024 || Headers.Sum(h => h.Key.Length + h.Value.Length) >= 32 * 1024;
+    public bool IsOversized =>
+        (Body?.Length ?? 0) >= 1024 * 1024 || Headers.Sum(h => h.Key.Length + h.Value.Length) >= 32 * 1024 || Headers.Count >= 90;
 
     public HttpRequestMessage ToMessage()
     {
