@@ -25,17 +25,18 @@ internal sealed record FuzzRequest(int Index, string Description, HttpMethod Met
     public bool WrongSecret { get; init; }
 
     /// <summary>
-    /// Over a limit at which Kestrel may answer before it has read the request and then close the
-    /// connection (32 KiB or 100 headers; a large body to a route that does not read it): the client
-    /// can see a broken pipe instead of the answer. Whether the server answered 5xx is recorded
-    /// inside it (<see cref="ServerErrorRecorder"/>).
+    /// Refused by Kestrel itself, before the pipeline sees it: over its header limits (32 KiB, 100
+    /// headers; 431), a request line over 8 KiB (414) or a path with an encoded NUL (400). Kestrel then closes the connection, and a
+    /// client still sending a body gets a broken pipe instead of the answer.
     /// </summary>
-    public bool IsOversized =>
-        (Body?.Length ?? 0) >= 1024 * 1024 || Headers.Sum(h => h.Key.Length + h.Value.Length) >= 32 * 1024 || Headers.Count >= 90;
+    public bool IsRefusedByKestrel =>
+        Headers.Sum(h => h.Key.Length + h.Value.Length) >= 32 * 1024 || Headers.Count >= 90 || Path.Length >= 8000
+        || Path.Contains("%00", StringComparison.OrdinalIgnoreCase);
 
     public HttpRequestMessage ToMessage()
     {
         var message = new HttpRequestMessage(Method, new Uri(Path, UriKind.Relative));
+        message.Headers.TryAddWithoutValidation(ServerErrorRecorder.RequestHeader, Index.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var (name, value) in Headers)
         {
             message.Headers.TryAddWithoutValidation(name, value);
@@ -73,12 +74,22 @@ internal sealed record FuzzRequest(int Index, string Description, HttpMethod Met
     private static string Shorten(string text) => text.Length <= 120 ? text : $"{text[..120]}…({text.Length} chars)";
 }
 
-/// <summary>How the server answered one <see cref="FuzzRequest"/>: a status, or what went wrong on the wire.</summary>
+/// <summary>
+/// How the server answered one <see cref="FuzzRequest"/>: the status the client read, or, when the
+/// connection broke first, what went wrong and the status the server recorded inside itself.
+/// </summary>
 internal sealed record FuzzOutcome(FuzzRequest Request, int? StatusCode, string? Failure, string? Body)
 {
-    /// <summary>A 5xx, or no answer at all (the connection broke, the server stopped answering) to a request within Kestrel's limits.</summary>
-    public bool IsServerFailure => StatusCode >= 500 || (StatusCode is null && !Request.IsOversized);
+    /// <summary>For a request whose answer the client could not read: the status the server answered.</summary>
+    public int? ServerStatus { get; init; }
+
+    /// <summary>
+    /// A 5xx, or no answer at all: the client read none, and the server recorded none either,
+    /// unless Kestrel refused the request before the pipeline (<see cref="FuzzRequest.IsRefusedByKestrel"/>).
+    /// </summary>
+    public bool IsServerFailure => StatusCode >= 500 || ServerStatus >= 500 || (StatusCode is null && ServerStatus is null && !Request.IsRefusedByKestrel);
 
     public override string ToString() =>
-        $"{Request} → {(StatusCode is { } status ? status.ToString(System.Globalization.CultureInfo.InvariantCulture) : Failure)}{(Body is { Length: > 0 } b ? $": {(b.Length > 300 ? b[..300] : b)}" : "")}";
+        $"{Request} → {(StatusCode is { } status ? status.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Failure} (server recorded {ServerStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"})")}"
+        + (Body is { Length: > 0 } b ? $": {(b.Length > 300 ? b[..300] : b)}" : "");
 }

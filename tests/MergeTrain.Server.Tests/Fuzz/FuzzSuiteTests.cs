@@ -37,13 +37,15 @@ public class FuzzSuiteTests
         serverErrors.Clear();
         var clock = Stopwatch.StartNew();
         using var client = new FuzzClient(world.Server.Client.BaseAddress!);
-        var outcomes = await client.SendAllAsync(fuzzer.Generate(seed, count), parallelism: 8);
+        var outcomes = (await client.SendAllAsync(fuzzer.Generate(seed, count), parallelism: 8))
+            .Select(o => o.StatusCode is null ? o with { ServerStatus = serverErrors.StatusOf(o.Request.Index) } : o).ToList();
         clock.Stop();
 
         var byClass = outcomes.GroupBy(o => o.StatusCode is { } s ? $"{s / 100}xx" : "no answer").OrderBy(g => g.Key, StringComparer.Ordinal);
         await TestContext.Out.WriteLineAsync(
             $"Fuzz seed {seed}: {outcomes.Count} requests in {clock.Elapsed.TotalSeconds:F1} s; " + string.Join(", ", byClass.Select(g => $"{g.Key}: {g.Count()}"))
-            + $" (of those without an answer, {outcomes.Count(o => o.StatusCode is null && o.Request.IsOversized)} were over Kestrel's limits)");
+            + $" (of those the client could not read, {outcomes.Count(o => o.StatusCode is null && o.ServerStatus is < 500)} were answered 4xx by the service"
+            + $" and {outcomes.Count(o => o.StatusCode is null && o.ServerStatus is null && o.Request.IsRefusedByKestrel)} refused by Kestrel)");
         var failures = outcomes.Where(o => o.IsServerFailure).ToList();
         foreach (var failure in failures.Take(200))
         {
