@@ -157,6 +157,10 @@ public sealed partial class BareRepository : IDisposable
         return new MergeOutcome.Merged(commit.Sha, tree.Sha, route) { FastPathExit = exit };
     }
 
+    /// <summary>Whether <paramref name="sha"/>, a full hex commit id (never a revision expression), names a commit here.</summary>
+    public bool HasCommit(string sha) =>
+        sha is { Length: 40 or 64 } && sha.All(char.IsAsciiHexDigit) && _repository.Lookup<Commit>(new ObjectId(sha)) is not null;
+
     /// <summary>Points <paramref name="name"/> at <paramref name="sha"/>, creating or moving it.</summary>
     public void SetReference(string name, string sha)
     {

@@ -157,6 +157,9 @@ public sealed class ProjectRepository : IDisposable
     /// <summary>The commit <paramref name="branch"/> points at in the local mirror, or null.</summary>
     public string? ResolveBranch(string branch) => WithHandle(repository => repository.ResolveReference(GitRefs.Branch(branch)));
 
+    /// <summary>Whether the local mirror has commit <paramref name="sha"/> (a full hex id).</summary>
+    public bool HasCommit(string sha) => WithHandle(repository => repository.HasCommit(sha));
+
     /// <summary>The commit a reference (e.g. <see cref="GitRefs.MergeRequestHead(long)"/>) points at in the local mirror, or null.</summary>
     public string? ResolveReference(string reference) => WithHandle(repository => repository.ResolveReference(reference));
 

@@ -32,6 +32,23 @@ public class BareRepositoryTests
     }
 
     [Test]
+    public void HasCommit_knows_the_commits_present_and_takes_only_full_hex_ids_never_revision_expressions()
+    {
+        var path = _temp.Combine("has.git");
+        using var repository = BareRepository.OpenOrInit(path);
+        var commit = CommitWriter.Commit(path, null, Files(("a.txt", "a")));
+        repository.SetReference("refs/heads/main", commit);
+
+        repository.HasCommit(commit).ShouldBeTrue();
+        repository.HasCommit("b71e04c9a5d23f8e6c10a9b7d4e2f3c58a6d1e09").ShouldBeFalse("a well-formed id of a commit that is not here");
+        repository.HasCommit(commit[..12]).ShouldBeFalse("an abbreviation");
+        repository.HasCommit("main").ShouldBeFalse("a branch name");
+        repository.HasCommit("HEAD~0").ShouldBeFalse("a revision expression");
+        repository.HasCommit(repository.TreeOf(commit)).ShouldBeFalse("a tree, not a commit");
+        repository.HasCommit("z" + commit[1..]).ShouldBeFalse("not hex");
+    }
+
+    [Test]
     public void Objects_written_through_libgit2_are_read_back_identically_by_git()
     {
         var path = _temp.Combine("objects.git");

@@ -74,6 +74,13 @@ public static class GitLabWebhookParser
             throw new WebhookParseException($"{eventName}: the body should be a JSON object but is {kind}.");
         }
 
+        if (UnstorableText.Find(document.RootElement, string.Empty) is { } where)
+        {
+            document.Dispose();
+            throw new WebhookParseException(
+                $"{eventName}: {where} holds a NUL character or an unpaired UTF-16 surrogate (\\u0000, \\ud800), which no GitLab sends and a JSON column cannot store.");
+        }
+
         return document;
     }
 

@@ -152,9 +152,20 @@ internal readonly struct JsonPayload(string eventName, JsonElement element, stri
     private WebhookParseException WrongType(string name, string expected, JsonElement value) =>
         new($"{eventName}: {Child(name)} should be {expected} but is {value.ValueKind.ToString().ToLowerInvariant()}.");
 
-    /// <summary>Absent and JSON null are the same to MergeTrain: GitLab uses both for "none".</summary>
-    private bool TryGet(string name, out JsonElement value) =>
-        element.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
+    /// <summary>
+    /// Absent and JSON null are the same to MergeTrain: GitLab uses both for "none". Only an object
+    /// has fields: an array element of another kind (a label that is a number) is a wrong type.
+    /// </summary>
+    private bool TryGet(string name, out JsonElement value)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new WebhookParseException(
+                $"{eventName}: {(path.Length == 0 ? "the body" : path)} should be an object but is {element.ValueKind.ToString().ToLowerInvariant()}.");
+        }
+
+        return element.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
+    }
 
     private string Child(string name) => path.Length == 0 ? name : $"{path}.{name}";
 }

@@ -72,7 +72,8 @@ public static class CarQueries
         NpgsqlConnection connection, long projectId, string? targetBranch, string? scope, bool ascending, int page, int perPage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var parameters = new { projectId, targetBranch, scope, ascending, limit = perPage, offset = (page - 1) * perPage };
+        // In 64 bits: the last pages a client may ask for (page 2^31 - 1 of 100) overflow an int.
+        var parameters = new { projectId, targetBranch, scope, ascending, limit = perPage, offset = (page - 1L) * perPage };
         var cars = (await connection.QueryAsync<CarView>(new CommandDefinition(SelectPage, parameters, cancellationToken: cancellationToken))).AsList();
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(Count, parameters, cancellationToken: cancellationToken));
         return (cars, total);

@@ -1,12 +1,13 @@
 using MergeTrain.GitLab.Api;
 using MergeTrain.Server.Mediation;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 
 namespace MergeTrain.Server.Api;
 
 /// <summary>
-/// Maps exceptions to GitLab-style answers in one place: invalid input 400, database not ready or
+/// Maps exceptions to GitLab-style answers in one place: invalid input (a command's, a body's, a form's) 400, database not ready or
 /// unreachable 503, GitLab failing 502; anything else 500 without internals. The cause is looked
 /// for along the inner exceptions: "database not ready" raised while the container builds a
 /// service reaches us wrapped.
@@ -34,6 +35,8 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
         RequestValidationException invalid => (StatusCodes.Status400BadRequest, $"400 Bad request - {invalid.Message}"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge => (StatusCodes.Status413PayloadTooLarge, tooLarge.Message),
         BadHttpRequestException bad => (StatusCodes.Status400BadRequest, $"400 Bad request - {bad.Message}"),
+        // Thrown, rather than answered false, when the posted form cannot even be read (broken multipart, too many fields).
+        AntiforgeryValidationException unreadable => (StatusCodes.Status400BadRequest, $"400 Bad request - {unreadable.Message} Load the page again."),
         DatabaseNotReadyException notReady => (StatusCodes.Status503ServiceUnavailable, notReady.Message),
         NpgsqlException { IsTransient: true } => (StatusCodes.Status503ServiceUnavailable, "The database is unreachable; try again shortly (see /readyz)."),
         GitLabApiException gitLab => (StatusCodes.Status502BadGateway, $"GitLab answered {gitLab.StatusCode}: {gitLab.Message}"),

@@ -49,30 +49,60 @@ public static class MergeTrainEndpoints
         return ToResult(await mediator.Send(new AddToTrain(id, iid, string.IsNullOrEmpty(sha) ? null : sha, Actor(user)) { AutoMerge = autoMerge }, ct));
     }
 
-    /// <summary>GitLab takes its parameters from the query, a form or a JSON body alike.</summary>
+    /// <summary>
+    /// GitLab takes its parameters from the query, a form or a JSON body alike. A body that cannot
+    /// be read as what its content type says (broken JSON, text that is not Unicode, a broken
+    /// multipart, a form over the framework's limits) is the client's error: 400, before anything
+    /// is sent on.
+    /// </summary>
     private static async Task<Dictionary<string, string>> ParametersAsync(HttpRequest request, CancellationToken ct)
     {
         var parameters = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
         if (request.HasJsonContentType() && request.ContentLength is not 0)
         {
-            using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
-            if (body.RootElement.ValueKind == JsonValueKind.Object)
+            try
             {
-                foreach (var property in body.RootElement.EnumerateObject())
+                using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+                if (body.RootElement.ValueKind == JsonValueKind.Object)
                 {
-                    parameters.TryAdd(property.Name, property.Value.ValueKind switch
+                    foreach (var property in body.RootElement.EnumerateObject())
                     {
-                        JsonValueKind.String => property.Value.GetString()!,
-                        JsonValueKind.True => "true",
-                        JsonValueKind.False => "false",
-                        _ => property.Value.GetRawText(),
-                    });
+                        parameters.TryAdd(property.Name, property.Value.ValueKind switch
+                        {
+                            JsonValueKind.String => property.Value.GetString()!,
+                            JsonValueKind.True => "true",
+                            JsonValueKind.False => "false",
+                            _ => property.Value.GetRawText(),
+                        });
+                    }
                 }
+            }
+            catch (JsonException error)
+            {
+                throw Unreadable($"the body is not valid JSON ({error.Message})");
+            }
+            catch (InvalidOperationException error)
+            {
+                // System.Text.Json decodes strings lazily: invalid UTF-8 or an unpaired surrogate surfaces here.
+                throw Unreadable($"the body holds text that is not valid Unicode ({error.Message})");
             }
         }
         else if (request.HasFormContentType)
         {
-            foreach (var field in await request.ReadFormAsync(ct))
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(ct);
+            }
+            catch (Exception error) when (error is InvalidDataException or IOException and not BadHttpRequestException)
+            {
+                // The form reader's limits (1024 fields, 4 MiB a value, 128 a boundary) and its parse
+                // errors are InvalidDataException; a multipart that ends early is an IOException. Kestrel's
+                // own BadHttpRequestException (a body over its limit: 413) is an IOException too and goes on as it is.
+                throw Unreadable($"the form cannot be read ({error.Message})");
+            }
+
+            foreach (var field in form)
             {
                 parameters.TryAdd(field.Key, field.Value.ToString());
             }
@@ -80,6 +110,8 @@ public static class MergeTrainEndpoints
 
         return parameters;
     }
+
+    private static BadHttpRequestException Unreadable(string why) => new(why, StatusCodes.Status400BadRequest);
 
     private static async Task<IResult> RemoveAsync(string id, int iid, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         ToResult(await mediator.Send(new RemoveFromTrain(id, iid, Actor(user)), ct));

@@ -35,7 +35,8 @@ internal static class MergeTrainPages
 
         var routes = DashboardRoutes.Routes;
         routes.AddRazorPage(Trains, _ => new TrainsPage());
-        routes.AddRazorPage(CarHistoryPrefix + "/(?<project>[0-9]+)/(?<iid>[0-9]+)", match =>
+        // At most 18 and 9 digits: any such number fits a long and an int, and a longer one names no MR (404, not an overflow).
+        routes.AddRazorPage(CarHistoryPrefix + "/(?<project>[0-9]{1,18})/(?<iid>[0-9]{1,9})", match =>
             new CarHistoryPage(long.Parse(match.Groups["project"].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(match.Groups["iid"].Value, System.Globalization.CultureInfo.InvariantCulture)));
         routes.AddRazorPage(Webhooks, _ => new WebhooksPage());
         routes.AddRazorPage(Audit, _ => new AuditPage());

@@ -14,12 +14,15 @@ namespace MergeTrain.Server.Webhooks;
 /// <summary>
 /// <c>POST /webhooks/gitlab</c> (SPEC section 5): a secret that matches no project → 401 before
 /// the body is read, nothing stored (counted in <c>mergetrain_webhooks_refused_total</c> and
-/// logged); a body over 25 MiB → 413, counted on the bytes actually read; a malformed payload or
-/// an unknown event → 400; otherwise stored and answered 202, processed in the background.
+/// logged); a body over 25 MiB → 413, counted on the bytes actually read; a malformed payload, an
+/// unknown event or an identifying header over 255 characters → 400; otherwise stored and answered 202, processed in the background.
 /// </summary>
 public static class WebhookEndpoint
 {
     private const int MaxBodyBytes = 25 * 1024 * 1024;
+    private const int MaxIdentifierLength = 255;
+    private const string EventUuidHeader = "X-Gitlab-Event-UUID";
+    private const string IdempotencyKeyHeader = "Idempotency-Key";
 
     /// <summary>Maps the endpoint; it authenticates by webhook secret, not by API token.</summary>
     public static IEndpointRouteBuilder MapGitLabWebhooks(this IEndpointRouteBuilder endpoints)
@@ -42,10 +45,16 @@ public static class WebhookEndpoint
             return TypedResults.Json(new ApiMessage("401 Unauthorized - invalid X-Gitlab-Token"), statusCode: StatusCodes.Status401Unauthorized);
         }
 
+        if (OverlongHeader(request) is { } overlong)
+        {
+            return TypedResults.Json(
+                new ApiMessage($"400 Bad request - the {overlong} header is longer than {MaxIdentifierLength} characters"), statusCode: StatusCodes.Status400BadRequest);
+        }
+
         var body = await ReadBodyAsync(request, cancellationToken);
         var eventName = request.Headers["X-Gitlab-Event"].FirstOrDefault();
         var delivery = new WebhookDelivery(
-            null, eventName, request.Headers["X-Gitlab-Event-UUID"].FirstOrDefault(), request.Headers["Idempotency-Key"].FirstOrDefault(),
+            null, eventName, request.Headers[EventUuidHeader].FirstOrDefault(), request.Headers[IdempotencyKeyHeader].FirstOrDefault(),
             Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body))), null);
 
         GitLabWebhookEvent parsed;
@@ -67,6 +76,11 @@ public static class WebhookEndpoint
         var outcome = await mediator.Send(new ReceiveWebhook(delivery with { ProjectId = project.Id, Body = body }), cancellationToken);
         return TypedResults.Accepted((string?)null, new ApiMessage(outcome == WebhookOutcome.Duplicate ? "202 Accepted (duplicate)" : "202 Accepted"));
     }
+
+    // GitLab's identifiers are UUIDs (36 characters). They are unique keys of webhook_deliveries,
+    // and PostgreSQL refuses index entries over about 2.7 kB: a longer value must be refused here.
+    private static string? OverlongHeader(HttpRequest request) =>
+        new[] { "X-Gitlab-Event", EventUuidHeader, IdempotencyKeyHeader }.FirstOrDefault(name => request.Headers[name].ToString().Length > MaxIdentifierLength);
 
     private static async Task<string> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {

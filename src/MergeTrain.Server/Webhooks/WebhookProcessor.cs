@@ -167,6 +167,7 @@ public sealed class WebhookProcessor(
             }
 
             // New commits drop a car; on an MR off the train, any update refreshes its merged result.
+            RequireHead(project, e.Iid, e.HeadSha);
             events.Add(new MergeRequestUpdated(snapshot, e.OldRev, actor));
             if (e.LabelsAdded.Contains(label, StringComparer.Ordinal))
             {
@@ -201,6 +202,7 @@ public sealed class WebhookProcessor(
             var mergeRequest = note.MergeRequest is { HeadSha: { } sha, Draft: { } draft } known
                 ? new MergeRequestSnapshot(known.Iid, known.Title, known.SourceBranch, known.TargetBranch, sha, draft, StateOf(known.State))
                 : TrainFacts.Snapshot(await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, note.MergeRequest.Iid, cancellationToken));
+            RequireHead(project, mergeRequest.Iid, mergeRequest.HeadSha);
             trainEvent = new MergeRequestAdded(mergeRequest, null, actor);
         }
         else
@@ -255,6 +257,20 @@ public sealed class WebhookProcessor(
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The MR head a hook names must be in our copy, which the drain fetched after the delivery
+    /// arrived (MR heads included). One that is not (a hook about a commit GitLab never had, or no
+    /// longer has) could only fail every build of its car, retried for hours in front of the cars
+    /// behind it: the delivery fails here instead, with the reason, and nothing reaches the train.
+    /// </summary>
+    private void RequireHead(ConfiguredProject project, int iid, string headSha)
+    {
+        if (!repositories.For(project).HasCommit(headSha))
+        {
+            throw new InvalidOperationException($"MR !{iid}'s head commit '{headSha}' is not in the repository, even fetched after the hook arrived.");
+        }
     }
 
     /// <summary>The branch's head in our copy, which the drain fetched after the delivery arrived.</summary>

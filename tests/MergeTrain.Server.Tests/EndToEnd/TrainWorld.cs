@@ -225,14 +225,15 @@ internal sealed class TrainWorld : IAsyncDisposable
     /// requested, and no Hangfire job enqueued or running (the recurring maintenance jobs aside).
     /// Lets a test assert that something did <em>not</em> happen without sleeping.
     /// </summary>
-    public Task WaitUntilQuietAsync() => WaitUntilAsync(
+    public Task WaitUntilQuietAsync(TimeSpan? timeout = null) => WaitUntilAsync(
         async () => await QueryAsync<long>("""
             SELECT (SELECT count(*) FROM webhook_deliveries WHERE outcome = 'accepted' AND processed_at IS NULL)
                  + (SELECT count(*) FROM work_requests)
                  + (SELECT count(*) FROM hangfire.job
                     WHERE statename IN ('Enqueued', 'Processing') AND invocationdata::text NOT LIKE '%MaintenanceJobs%')
             """) == 0,
-        "the service to finish its work");
+        "the service to finish its work",
+        timeout);
 
     public HttpClient ClientWith(string token)
     {

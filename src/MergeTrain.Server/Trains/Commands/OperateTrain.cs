@@ -1,5 +1,6 @@
 using MediatR;
 using MergeTrain.Core.Trains;
+using MergeTrain.GitLab.Webhooks;
 using MergeTrain.Postgres.Api;
 using MergeTrain.Postgres.Trains;
 using MergeTrain.Server.Api;
@@ -30,6 +31,10 @@ public sealed record OperateTrain(string Project, string TargetBranch, TrainOper
         if (string.IsNullOrWhiteSpace(TargetBranch))
         {
             yield return "target_branch is required";
+        }
+        else if (GitRefName.Problem(TargetBranch) is { } problem)
+        {
+            yield return $"target_branch is not a branch name ({problem})";
         }
 
         if (Operation == TrainOperation.MergeImmediately && Iid is not > 0)

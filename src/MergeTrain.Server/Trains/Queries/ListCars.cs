@@ -1,4 +1,5 @@
 using MediatR;
+using MergeTrain.GitLab.Webhooks;
 using MergeTrain.Postgres.Api;
 using MergeTrain.Server.Api;
 using MergeTrain.Server.Configuration;
@@ -26,6 +27,11 @@ public sealed record ListCars(string Project, string? TargetBranch, string? Scop
         if (Sort is not (null or "asc" or "desc"))
         {
             yield return "sort does not have a valid value";
+        }
+
+        if (TargetBranch is not null && GitRefName.Problem(TargetBranch) is { } problem)
+        {
+            yield return $"target_branch is not a branch name ({problem})";
         }
 
         if (Page < 1)
