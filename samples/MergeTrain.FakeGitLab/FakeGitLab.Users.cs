@@ -124,6 +124,21 @@ public sealed partial class FakeGitLab
         return after;
     }
 
+    /// <summary>Changes the merge request's target branch, as the MR's Edit page does (an update hook follows).</summary>
+    public async Task<FakeMergeRequest> RetargetAsync(long projectId, long iid, string targetBranch, CancellationToken cancellationToken = default)
+    {
+        var entry = _store.GetProject(projectId);
+        var now = Now;
+        var (before, after) = _store.UpdateMergeRequest(projectId, iid, m => m with { TargetBranch = targetBranch, UpdatedAt = now });
+        var changes = new JsonObject
+        {
+            ["target_branch"] = WebhookPayloads.Change(before.TargetBranch, after.TargetBranch),
+            ["updated_at"] = WebhookPayloads.Change(GitLabTime.Hook(before.UpdatedAt), GitLabTime.Hook(after.UpdatedAt)),
+        };
+        await await QueueMergeRequestHookAsync(entry, Developer, after, "update", null, changes).WaitAsync(cancellationToken);
+        return after;
+    }
+
     public Task<FakeMergeRequest> CloseMergeRequestAsync(long projectId, long iid, CancellationToken cancellationToken = default) =>
         ChangeStateAsync(projectId, iid, MergeRequestStates.Closed, "close", cancellationToken);
 

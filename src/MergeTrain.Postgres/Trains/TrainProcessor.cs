@@ -93,7 +93,7 @@ public sealed class TrainProcessor(
         Decision? last = null;
         foreach (var trainEvent in trainEvents)
         {
-            last = engine.Decide(state, trainEvent, now);
+            last = await RefusedIfActiveElsewhereAsync(connection, transaction, train.Id, state, engine.Decide(state, trainEvent, now));
             if (last.Rejection is null)
             {
                 decisions.Add(last);
@@ -209,7 +209,7 @@ public sealed class TrainProcessor(
         var events = await TrainStore.PendingEventsAsync(connection, transaction, train.Id, EventsPerDecision);
         foreach (var pending in events)
         {
-            var decision = engine.Decide(state, pending.Event, now);
+            var decision = await RefusedIfActiveElsewhereAsync(connection, transaction, train.Id, state, engine.Decide(state, pending.Event, now));
             if (decision.Rejection is { } rejection)
             {
                 logger.LogInformation("Train {TrainId} refused {Event}: {Reason}", train.Id, pending.Event.GetType().Name, rejection.Message);
@@ -240,6 +240,30 @@ public sealed class TrainProcessor(
         }
 
         return (state, decisions);
+    }
+
+    /// <summary>
+    /// A project has one active car per MR (<c>cars_one_active_per_mr</c>), but a train's engine
+    /// sees only its own cars. A car joining this train while its MR rides another target's train
+    /// would fail the whole save, and every refresh after it, with a unique violation: the join is
+    /// refused here instead, as the engine refuses a second car on its own train. (A retargeted
+    /// MR's hook drops the old car first: see the webhook processor.)
+    /// </summary>
+    private static async Task<Decision> RefusedIfActiveElsewhereAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long trainId, TrainState before, Decision decision)
+    {
+        if (decision.Rejection is not null)
+        {
+            return decision;
+        }
+
+        var joined = decision.State.Cars.Where(car => !before.Cars.Any(old => old.Iid == car.Iid)).Select(car => car.Iid).ToList();
+        if (joined.Count == 0 || await TrainStore.ActiveElsewhereAsync(connection, transaction, before.ProjectId, trainId, joined) is not { } elsewhere)
+        {
+            return decision;
+        }
+
+        var rejection = new Rejection(RejectionKind.Conflict, $"Merge request !{elsewhere.Iid} is already on the merge train of '{elsewhere.TargetBranch}'");
+        return new Decision(before, [], [], [], rejection, null, decision.NextTimerAt);
     }
 
     private static void RecordMetrics(TrainState before, List<Decision> decisions, DateTimeOffset now)

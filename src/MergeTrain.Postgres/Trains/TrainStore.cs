@@ -85,6 +85,12 @@ public static class TrainStore
             car = EXCLUDED.car, updated_at = EXCLUDED.updated_at, finished_at = EXCLUDED.finished_at
         """;
 
+    private const string SelectActiveElsewhere = """
+        SELECT iid, target_branch FROM cars
+        WHERE project_id = @projectId AND iid = ANY(@iids) AND finished_at IS NULL AND train_id <> @trainId
+        ORDER BY iid LIMIT 1
+        """;
+
     private const string UpsertPipeline = """
         INSERT INTO pipelines (project_id, id, train_id, iid, sha, ref, status, web_url, created_at, updated_at)
         VALUES (@projectId, @id, @trainId, @iid, @sha, @ref, @status, @webUrl, @createdAt, @updatedAt)
@@ -140,6 +146,15 @@ public static class TrainStore
         await connection.ExecuteAsync(new CommandDefinition(InsertTrain, new { projectId, targetBranch, state, now }, transaction));
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(SelectTrainId, new { projectId, targetBranch }, transaction));
     }
+
+    /// <summary>
+    /// Of <paramref name="iids"/>, one that has an active car on another train of the project than
+    /// <paramref name="trainId"/>, with that train's target branch; null when none has.
+    /// </summary>
+    public static Task<(int Iid, string TargetBranch)?> ActiveElsewhereAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, long projectId, long trainId, IReadOnlyList<int> iids) =>
+        connection.QueryFirstOrDefaultAsync<(int Iid, string TargetBranch)?>(new CommandDefinition(
+            SelectActiveElsewhere, new { projectId, trainId, iids = iids.ToArray() }, transaction));
 
     /// <summary>The id of the train of (project, target branch), or null when there is none.</summary>
     public static Task<long?> FindTrainIdAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long projectId, string targetBranch) =>

@@ -92,6 +92,11 @@ public sealed class WebhookProcessor(
         var wakeups = new Wakeups();
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
+            foreach (var (train, trainEvent) in routed.DecideFirst)
+            {
+                await processor.DecideNowAsync(connection, transaction, train, [trainEvent], wakeups, cancellationToken);
+            }
+
             foreach (var (train, events) in routed.Trains)
             {
                 foreach (var trainEvent in events)
@@ -178,7 +183,10 @@ public sealed class WebhookProcessor(
         var train = await TrainForAsync(connection, project, e.TargetBranch, actor, events, cancellationToken);
         var record = new MergeRequestRecord(project.Id, e.Iid, e.MergeRequestId, e.Title, e.Description, e.State, e.Url, e.CreatedAt, e.UpdatedAt);
         var user = new GitLabUserRecord(actor, e.Actor.Id ?? 0, e.Actor.Name ?? actor, null, null, null);
-        return new Routed([(train, events)], $"MR !{e.Iid} {e.Action ?? "event"}: {string.Join(", ", events.Select(Name))}", record, user);
+        return new Routed([(train, events)], $"MR !{e.Iid} {e.Action ?? "event"}: {string.Join(", ", events.Select(Name))}", record, user)
+        {
+            DecideFirst = await RetargetedAsync(connection, project, snapshot, actor, cancellationToken),
+        };
     }
 
     private async Task<Routed> RouteNoteAsync(NpgsqlConnection connection, ConfiguredProject project, NoteHookEvent note, CancellationToken cancellationToken)
@@ -192,6 +200,7 @@ public sealed class WebhookProcessor(
         var actor = note.Actor.Username;
         var argument = command[Command.Length..].Trim();
         TrainEvent trainEvent;
+        IReadOnlyList<(long Train, TrainEvent Event)> retargeted = [];
         if (argument == "cancel")
         {
             trainEvent = new MergeRequestRemoved(note.MergeRequest.Iid, actor);
@@ -204,6 +213,7 @@ public sealed class WebhookProcessor(
                 : TrainFacts.Snapshot(await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, note.MergeRequest.Iid, cancellationToken));
             RequireHead(project, mergeRequest.Iid, mergeRequest.HeadSha);
             trainEvent = new MergeRequestAdded(mergeRequest, null, actor);
+            retargeted = await RetargetedAsync(connection, project, mergeRequest, actor, cancellationToken);
         }
         else
         {
@@ -213,7 +223,29 @@ public sealed class WebhookProcessor(
         var events = new List<TrainEvent> { trainEvent };
         var train = await TrainForAsync(connection, project, note.MergeRequest.TargetBranch, actor, events, cancellationToken);
         return new Routed([(train, events)], $"comment {command} on MR !{note.MergeRequest.Iid}", null,
-            new GitLabUserRecord(actor, note.Actor.Id ?? 0, note.Actor.Name ?? actor, null, null, null));
+            new GitLabUserRecord(actor, note.Actor.Id ?? 0, note.Actor.Name ?? actor, null, null, null))
+        {
+            DecideFirst = retargeted,
+        };
+    }
+
+    /// <summary>
+    /// When the MR has an active car on the train of another target branch than GitLab now reports,
+    /// it was retargeted: that train is told, and drops the car. It is decided at once, in the
+    /// delivery's transaction, so the old car is finished before anything adds the MR to its new
+    /// target's train (a project has one active car per MR).
+    /// </summary>
+    private static async Task<IReadOnlyList<(long Train, TrainEvent Event)>> RetargetedAsync(
+        NpgsqlConnection connection, ConfiguredProject project, MergeRequestSnapshot mergeRequest, string actor, CancellationToken cancellationToken)
+    {
+        if (await CarQueries.ForMergeRequestAsync(connection, project.Id, mergeRequest.Iid, cancellationToken) is not { FinishedAt: null } car
+            || car.TargetBranch == mergeRequest.TargetBranch
+            || await TrainStore.FindTrainIdAsync(connection, null, project.Id, car.TargetBranch) is not { } train)
+        {
+            return [];
+        }
+
+        return [(train, new MergeRequestUpdated(mergeRequest, null, actor))];
     }
 
     /// <summary>The train of a target branch, created if needed; its head is refreshed first from a fetch.</summary>
@@ -287,6 +319,9 @@ public sealed class WebhookProcessor(
 
     private sealed record Routed(IReadOnlyList<(long Train, List<TrainEvent> Events)> Trains, string Summary, MergeRequestRecord? MergeRequest, GitLabUserRecord? User)
     {
+        /// <summary>Events decided on their trains before the others are submitted (a retargeted MR leaving its old train).</summary>
+        public IReadOnlyList<(long Train, TrainEvent Event)> DecideFirst { get; init; } = [];
+
         public static Routed Nothing(string why) => new([], why, null, null);
 
         public static Routed To(long train, string summary, TrainEvent trainEvent) => new([(train, [trainEvent])], summary, null, null);
