@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using MergeTrain.FakeGitLab;
 using MergeTrain.Server.Tests.EndToEnd;
 using Npgsql;
@@ -19,7 +20,8 @@ internal sealed class ChaosRun(ChaosPlan plan, KillableDatabase database, FakeGi
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Dictionary<KillKind, int> _kills = new() { [KillKind.Service] = 0, [KillKind.Database] = 0, [KillKind.Both] = 0 };
     private int _databaseKills;
-    private int _addAnswers5xx;
+    private int _addAnswers500;
+    private int _addAnswers503;
 
     public List<ServiceInstance> Instances { get; } = [];
 
@@ -132,12 +134,60 @@ internal sealed class ChaosRun(ChaosPlan plan, KillableDatabase database, FakeGi
         return $"chaos seed {plan.Seed}: {_kills.Values.Sum()} kills survived (service {_kills[KillKind.Service]}, database {_kills[KillKind.Database]}, "
             + $"both {_kills[KillKind.Both]}); {result.Merged} MRs merged, {result.Removed} removed with a note ({result.Failed} failed pipelines, "
             + $"{result.Conflicted} conflicts); {result.TargetMoves} target moves, all fast-forward; {result.CarPipelines} car pipelines; "
-            + $"takeover after an instance kill: {takeovers}; adds answered 5xx: {_addAnswers5xx}; run {elapsed.TotalSeconds:F0} s";
+            + $"takeover after an instance kill: {takeovers}; adds answered 503: {_addAnswers503}, other 5xx: {_addAnswers500}; "
+            + $"good MRs dropped behind a failing car and added again: {ReAdded.Count}; run {elapsed.TotalSeconds:F0} s";
+    }
+
+    /// <summary>Good MRs dropped because their pipeline ran behind a failing car, added again (iids).</summary>
+    public List<long> ReAdded { get; } = [];
+
+    /// <summary>5xx answers to adds other than 503 (the database down): each is a bug.</summary>
+    public int AddAnswers500 => _addAnswers500;
+
+    /// <summary>
+    /// A car behind a failing one holds the failing change too: when its pipeline's failure is
+    /// decided first (the failing car's hook was lost to a kill and its result comes from the
+    /// poller later, or its pipeline is simply faster), SPEC says the car is dropped, as GitLab
+    /// does. Its developer would add it again; so does the run, for those MRs only: a good MR
+    /// dropped for any other reason is left dropped, and fails the invariants.
+    /// </summary>
+    public async Task<int> AddCollateralDropsAgainAsync(ChaosPlan plan, IReadOnlyDictionary<int, FakeMergeRequest> opened, string repository)
+    {
+        var failingHeads = plan.MergeRequests.Where(m => m.Fate == Fate.FailsPipeline).Select(m => opened[m.Index].Sha).ToList();
+        var again = 0;
+        foreach (var planned in plan.MergeRequests.Where(m => m.Fate == Fate.Merges))
+        {
+            var mr = gitLab.GetMergeRequest(TrainWorld.ProjectId, opened[planned.Index].Iid);
+            if (mr.State == MergeRequestStates.Merged || ReAdded.Contains(mr.Iid))
+            {
+                continue;
+            }
+
+            var behindFailing = false;
+            foreach (var pipeline in gitLab.Pipelines.Where(p => p.Ref == $"merge-train/main/{mr.Iid}" && p.Status == PipelineStatuses.Failed))
+            {
+                foreach (var head in failingHeads)
+                {
+                    behindFailing |= await GitLog.IsAncestorAsync(repository, head, pipeline.Sha);
+                }
+            }
+
+            if (behindFailing && await ScalarAsync($"SELECT count(*) FROM cars WHERE iid = {mr.Iid} AND drop_reason = 'pipeline_failed'") == 1)
+            {
+                Note($"!{mr.Iid} was dropped behind a failing car; adding it again");
+                ReAdded.Add(mr.Iid);
+                await AddAsync(mr.Iid, again: true);
+                again++;
+            }
+        }
+
+        return again;
     }
 
     public string Journal() => "---- chaos journal ----\n" + string.Join('\n', _journal);
 
-    private async Task AddAsync(long iid)
+    /// <summary>Adds the MR through a live instance; <paramref name="again"/>: it was dropped before, and is on the train only once its car is active again.</summary>
+    private async Task AddAsync(long iid, bool again = false)
     {
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)
@@ -149,7 +199,8 @@ internal sealed class ChaosRun(ChaosPlan plan, KillableDatabase database, FakeGi
                     // Looked up first: an add whose answer a kill swallowed must not add the MR twice.
                     using (var car = await instance.Api.GetAsync($"/api/v4/projects/{TrainWorld.ProjectId}/merge_trains/merge_requests/{iid}"))
                     {
-                        if (car.IsSuccessStatusCode)
+                        if (car.IsSuccessStatusCode
+                            && !(again && JsonDocument.Parse(await car.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString() == "dropped"))
                         {
                             return;
                         }
@@ -162,9 +213,14 @@ internal sealed class ChaosRun(ChaosPlan plan, KillableDatabase database, FakeGi
                         return;
                     }
 
-                    if ((int)added.StatusCode >= 500)
+                    // 503 is the right answer while the database is down; anything else 5xx is a bug.
+                    if (added.StatusCode == HttpStatusCode.ServiceUnavailable)
                     {
-                        Interlocked.Increment(ref _addAnswers5xx);
+                        Interlocked.Increment(ref _addAnswers503);
+                    }
+                    else if ((int)added.StatusCode >= 500)
+                    {
+                        Interlocked.Increment(ref _addAnswers500);
                         Note($"add of !{iid} through {instance.Name}: {(int)added.StatusCode} {await added.Content.ReadAsStringAsync()}");
                     }
                 }

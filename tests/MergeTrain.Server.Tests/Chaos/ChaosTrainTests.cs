@@ -84,12 +84,17 @@ public class ChaosTrainTests
             await adding;
             await run.BringEverythingUpAsync();
             await run.WaitUntilTrainFinishedAsync(opened, TimeSpan.FromSeconds(150));
+            while (await run.AddCollateralDropsAgainAsync(plan, opened, project.RepositoryUrl) > 0)
+            {
+                await run.WaitUntilTrainFinishedAsync(opened, TimeSpan.FromSeconds(90));
+            }
 
             var invariants = new TrainInvariants(gitLab, project.RepositoryUrl, database.ConnectionString, initialTarget);
-            var summary = await invariants.CheckAsync(plan, opened);
+            var summary = await invariants.CheckAsync(plan, opened, run.ReAdded);
             TestContext.Out.WriteLine(run.Summary(summary, clock.Elapsed));
             TestContext.Progress.WriteLine(run.Summary(summary, clock.Elapsed));
             run.Instances.Sum(i => i.UnexpectedExits).ShouldBe(0, "no service died on its own");
+            run.AddAnswers500.ShouldBe(0, "an add is answered 201, or 503 while the database is down, never another 5xx");
             run.Takeovers.Where(t => t > TimeSpan.FromSeconds(15)).ShouldBeEmpty("a dead instance's work is taken over within seconds");
         }
         catch
