@@ -62,6 +62,7 @@ public static class MergeTrainServer
         // Hosted services stop in reverse order: the Hangfire server drains before the database stops.
         builder.Services.AddHostedService<DatabaseStartup>();
         builder.Services.AddHostedService<HangfireServerHost>();
+        builder.Services.AddHostedService<OrphanedWorkWatcher>();
         overrideServices?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -52,12 +52,16 @@ public class ChaosTrainTests
 
         await using var database = await KillableDatabase.StartAsync(Path.Combine(root, "postgres"));
         var run = new ChaosRun(plan, database, gitLab);
-        // Two instances, one database, each with its own data directory (its own clone of the
-        // project): the simplest arrangement to run and to document. Both receive every webhook.
+        // Two instances, one database, one data directory: the project's repository there is
+        // shared, its writes serialized across the processes by ProjectRepository's flock (released
+        // by the kernel when a holder is killed). Separate data directories are not safe yet: a car
+        // commit lives only in the repository of the instance that built it until it is published,
+        // so an instance taking over a train can lack the commit it must publish or fast-forward to.
+        // Both instances receive every webhook (each a delivery of its own, as two hooks would).
+        var dataDirectory = Path.Combine(root, "data");
+        Directory.CreateDirectory(dataDirectory);
         foreach (var name in new[] { "a", "b" })
         {
-            var dataDirectory = Path.Combine(root, name);
-            Directory.CreateDirectory(dataDirectory);
             run.Instances.Add(new ServiceInstance(name, dataDirectory,
             [
                 .. TrainWorld.ServerSettings(database.ConnectionString, dataDirectory, gitLab.BaseUrl, gitLab.Token, project.RepositoryUrl, maxParallelPipelines: 4)
