@@ -88,11 +88,11 @@ internal sealed class ChaosPlan
     public bool BothInstances() => _random.Next(3) == 0;
 
     /// <summary>Time between two kills.</summary>
-    public TimeSpan NextPause() => TimeSpan.FromMilliseconds(_random.Next(1_000, 3_500));
+    public TimeSpan NextPause() => TimeSpan.FromMilliseconds(_random.Next(1_000, 3_000));
 
     /// <summary>How long a killed part stays down before it is started again.</summary>
-    public TimeSpan NextDownTime() => TimeSpan.FromMilliseconds(_random.Next(200, 2_500));
+    public TimeSpan NextDownTime() => TimeSpan.FromMilliseconds(_random.Next(200, 1_500));
 
     /// <summary>Time between two adds to the train.</summary>
-    public TimeSpan NextAddPause() => TimeSpan.FromMilliseconds(_addRandom.Next(200, 900));
+    public TimeSpan NextAddPause() => TimeSpan.FromMilliseconds(_addRandom.Next(100, 400));
 }

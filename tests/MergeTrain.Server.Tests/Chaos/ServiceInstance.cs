@@ -16,6 +16,7 @@ internal sealed class ServiceInstance : IDisposable
     private readonly string[] _settings;
     private readonly Lock _gate = new();
     private Process? _process;
+    private bool _killed;
     private StreamWriter? _log;
 
     public ServiceInstance(string name, string dataDirectory, string[] settings)
@@ -56,8 +57,6 @@ internal sealed class ServiceInstance : IDisposable
 
     /// <summary>How many times the process ended without being killed by the test.</summary>
     public int UnexpectedExits { get; private set; }
-
-    private bool _killed;
 
     public void Start()
     {
