@@ -93,6 +93,8 @@ internal sealed class TrainInvariants(FakeGitLab.FakeGitLab gitLab, string repos
         cars.Where(c => c.Finished == false).ShouldBeEmpty("no car is left on the train");
         (await ScalarAsync("SELECT count(*) FROM work_requests")).ShouldBe(0, "no work is left requested");
         (await ScalarAsync("SELECT count(*) FROM train_effects WHERE state <> 'done'")).ShouldBe(0, "every effect was performed");
+        (await ScalarAsync("SELECT count(*) FROM pipelines WHERE abandoned_at IS NULL AND status NOT IN ('success', 'failed', 'canceled', 'skipped')"))
+            .ShouldBe(0, "every pipeline the train cancelled or left behind is recorded as abandoned or finished, so none is polled for ever");
 
         // 5. No car pipeline was started twice for one commit.
         var carPipelines = pipelines.Where(p => p.Ref.StartsWith("merge-train/", StringComparison.Ordinal)).ToList();
