@@ -73,6 +73,7 @@ public static class MergeTrainServer
         // Hosted services stop in reverse order: the Hangfire server drains before the database stops.
         builder.Services.AddHostedService<DatabaseStartup>();
         builder.Services.AddHostedService<HangfireServerHost>();
+        builder.Services.AddHostedService<OrphanedWorkWatcher>();
         overrideServices?.Invoke(builder.Services);
         builder.Services.SkipKeyRingPreload();
 

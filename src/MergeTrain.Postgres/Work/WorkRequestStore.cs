@@ -52,6 +52,22 @@ public static class WorkRequestStore
         RETURNING key
         """;
 
+    // Taken by a run and not finished: the run is alive exactly while its advisory lock is held.
+    private const string SelectTaken = """
+        SELECT kind, key FROM work_requests
+        WHERE failed_at IS NULL AND taken_at IS NOT NULL
+        ORDER BY taken_at
+        LIMIT @limit
+        """;
+
+    // Session advisory locks on one bigint key show in pg_locks as classid = high 32 bits,
+    // objid = low 32 bits, objsubid = 1 (PostgreSQL's documented layout).
+    private const string SelectHeldLocks = """
+        SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND objsubid = 1
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        """;
+
     private const string SelectOne = """
         SELECT kind, key, generation, taken_generation AS TakenGeneration, requested_at AS RequestedAt,
                taken_at AS TakenAt, failed_at AS FailedAt
@@ -91,6 +107,29 @@ public static class WorkRequestStore
         ArgumentNullException.ThrowIfNull(connection);
         var rows = await connection.QueryAsync<(string Kind, long Key)>(new CommandDefinition(SelectStale, new { cutoff, limit }, cancellationToken: cancellationToken));
         return rows.Select(r => new WorkRequest(r.Kind, r.Key)).ToList();
+    }
+
+    /// <summary>
+    /// Requests a run took whose advisory lock nobody holds: that run's process (or its connection)
+    /// died, since a live run holds the lock from before it takes the request until after it
+    /// finishes it. Found at once, without waiting for the request to age past a cutoff. A run
+    /// that just unlocked and is about to look again may be counted too: its work is then
+    /// enqueued once more, and the spare job leaves at once.
+    /// </summary>
+    public static async Task<IReadOnlyList<WorkRequest>> OrphanedAsync(NpgsqlConnection connection, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var taken = (await connection.QueryAsync<(string Kind, long Key)>(new CommandDefinition(SelectTaken, new { limit }, cancellationToken: cancellationToken)))
+            .Select(r => new WorkRequest(r.Kind, r.Key))
+            .ToList();
+        if (taken.Count == 0)
+        {
+            return [];
+        }
+
+        // Read after the requests: a run that takes one meanwhile holds its lock by now.
+        var held = (await connection.QueryAsync<long>(new CommandDefinition(SelectHeldLocks, cancellationToken: cancellationToken))).ToHashSet();
+        return taken.Where(request => !held.Contains(request.LockKey)).ToList();
     }
 
     /// <summary>Asks for a refresh of every train whose timer fell due before <paramref name="cutoff"/>; returns those newly asked for.</summary>

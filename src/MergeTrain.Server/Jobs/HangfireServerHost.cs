@@ -38,10 +38,7 @@ public sealed class HangfireServerHost(
         // Resolving the configuration applies it (filters, serializer) before the server's first job.
         _ = services.GetRequiredService<IGlobalConfiguration>();
         var storage = services.GetRequiredService<JobStorage>();
-        var recurring = services.GetRequiredService<IRecurringJobManager>();
-        recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.PollPipelinesId, j => j.PollPipelines(CancellationToken.None), CronInterval.Every(polling.Value.Every));
-        recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.SweepId, j => j.Sweep(CancellationToken.None), CronInterval.Every(options.Value.SweepEvery));
-        recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.PruneId, j => j.Prune(CancellationToken.None), CronInterval.Every(retention.Value.PruneEvery));
+        await RegisterRecurringJobsAsync(services.GetRequiredService<IRecurringJobManager>(), stoppingToken);
 
         var serverOptions = new BackgroundJobServerOptions
         {
@@ -56,7 +53,15 @@ public sealed class HangfireServerHost(
         logger.LogInformation("Hangfire server {ServerName} started: {Workers} workers", serverOptions.ServerName, serverOptions.WorkerCount);
         // Not recurring.Trigger: that takes the recurring job's lock, which a server killed while
         // holding it keeps for a while (HangfireStorage.DefaultOptions).
-        services.GetRequiredService<IBackgroundJobClient>().Enqueue<MaintenanceJobs>(j => j.Sweep(CancellationToken.None));
+        try
+        {
+            services.GetRequiredService<IBackgroundJobClient>().Enqueue<MaintenanceJobs>(j => j.Sweep(CancellationToken.None));
+        }
+        catch (Exception error) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The database went away again: the recurring sweep and the takeover watcher do this soon.
+            logger.LogWarning("The start-up sweep could not be enqueued ({Reason}); the recurring sweep will do it", error.Message);
+        }
 
         try
         {
@@ -67,6 +72,33 @@ public sealed class HangfireServerHost(
             server.SendStop();
             await server.WaitForShutdownAsync(CancellationToken.None);
             logger.LogInformation("Hangfire server {ServerName} stopped", serverOptions.ServerName);
+        }
+    }
+
+    /// <summary>
+    /// Registers the recurring jobs, again and again until the database takes them. The database
+    /// can go away between readiness and here (it was killed, it restarts): an exception out of a
+    /// hosted service stops the whole host, so one database restart at the wrong moment used to
+    /// end the process (with exit code 0) instead of delaying its start by a second.
+    /// </summary>
+    private async Task RegisterRecurringJobsAsync(IRecurringJobManager recurring, CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(250);
+        while (true)
+        {
+            try
+            {
+                recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.PollPipelinesId, j => j.PollPipelines(CancellationToken.None), CronInterval.Every(polling.Value.Every));
+                recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.SweepId, j => j.Sweep(CancellationToken.None), CronInterval.Every(options.Value.SweepEvery));
+                recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.PruneId, j => j.Prune(CancellationToken.None), CronInterval.Every(retention.Value.PruneEvery));
+                return;
+            }
+            catch (Exception error) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Registering the recurring jobs failed ({Reason}); retrying in {Delay}", error.Message, delay);
+                await Task.Delay(delay, clock, stoppingToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
         }
     }
 }

@@ -32,6 +32,7 @@ public sealed class WorkSweeper(NpgsqlDataSource dataSource, IWorkScheduler sche
 
         found.UnionWith(await WorkRequestStore.RequestDueTimersAsync(connection, cutoff, now, cancellationToken));
         found.UnionWith(await WorkRequestStore.StaleAsync(connection, cutoff, PerRound, cancellationToken));
+        found.UnionWith(await WorkRequestStore.OrphanedAsync(connection, PerRound, cancellationToken));
         foreach (var request in found)
         {
             scheduler.Enqueue(request);
@@ -43,5 +44,29 @@ public sealed class WorkSweeper(NpgsqlDataSource dataSource, IWorkScheduler sche
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// The quick half of a round, run by every instance every <see cref="JobsOptions.TakeoverEvery"/>
+    /// (<see cref="OrphanedWorkWatcher"/>): enqueues the work whose run died with its process,
+    /// known at once because the run's advisory lock went with its connection. Waiting for
+    /// <see cref="JobsOptions.LostAfter"/> instead made every kill cost the trains of the dead
+    /// instance up to a sweep and a cutoff (20 s by default) before another instance took over.
+    /// </summary>
+    public async Task<IReadOnlyList<WorkRequest>> SweepOrphansAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var orphaned = await WorkRequestStore.OrphanedAsync(connection, PerRound, cancellationToken);
+        foreach (var request in orphaned)
+        {
+            scheduler.Enqueue(request);
+        }
+
+        if (orphaned.Count > 0)
+        {
+            logger.LogWarning("Work whose run died with its process, taken over: {Work}", string.Join(", ", orphaned));
+        }
+
+        return orphaned;
     }
 }

@@ -25,6 +25,20 @@ internal static class GitLog
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
+    /// <summary>Whether <paramref name="ancestor"/> is <paramref name="commit"/> or one of its ancestors.</summary>
+    public static async Task<bool> IsAncestorAsync(string repository, string ancestor, string commit) =>
+        (await RunAsync(repository, "merge-base", "--is-ancestor", ancestor, commit)).ExitCode == 0;
+
+    /// <summary>Sets a git configuration value of the repository.</summary>
+    public static async Task SetConfigAsync(string repository, string key, string value)
+    {
+        var (output, exitCode) = await RunAsync(repository, "config", key, value);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"git config {key} failed: {output}");
+        }
+    }
+
     public static async Task<string> MessageAsync(string repository, string commit)
     {
         var (output, _) = await RunAsync(repository, "log", "-1", "--format=%B", commit);
