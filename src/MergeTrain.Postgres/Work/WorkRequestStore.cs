@@ -9,6 +9,10 @@ namespace MergeTrain.Postgres.Work;
 /// </summary>
 public static class WorkRequestStore
 {
+    // FindAsync reads timestamps into DateTimeOffset: without the handlers it worked only when
+    // another store had registered them first in the process.
+    static WorkRequestStore() => DapperTypes.Register();
+
     // "previous" reads the row as it was before this statement: a request for work whose last run
     // failed must start a job now instead of waiting out the retry's back-off. (xmax = 0) tells an
     // insert from an update.
