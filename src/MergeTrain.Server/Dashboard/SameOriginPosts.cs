@@ -31,7 +31,11 @@ internal static class SameOriginPosts
             .LogWarning("Refused a cross-origin {Method} to {Path}", request.Method, request.Path);
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         context.Response.ContentType = "text/plain; charset=utf-8";
-        await context.Response.WriteAsync("Cross-origin requests to the dashboard are refused.");
+        // Behind a TLS proxy whose forwarded headers are not believed, the browser's https origin
+        // differs from the http request the service sees: say what to set.
+        await context.Response.WriteAsync(
+            $"Cross-origin requests to the dashboard are refused: this one came from {claimed}, not from {request.Scheme}://{request.Host}. "
+            + "Behind a reverse proxy, set MergeTrain:ForwardedHeaders:Enabled (and KnownProxies) so the service sees the address the browser used.");
     }
 
     /// <summary>Whether <paramref name="claimed"/> (an Origin, or a Referer URL) names the request's own origin.</summary>
