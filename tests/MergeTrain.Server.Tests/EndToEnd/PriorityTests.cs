@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MergeTrain.FakeGitLab;
+using MergeTrain.Server.Tests.Dashboard;
 using NUnit.Framework;
 using Shouldly;
 
@@ -92,6 +93,15 @@ public class PriorityTests
         world.CarPipelines.Count(p => p.Ref == $"merge-train/main/{hotfix.Iid}").ShouldBe(1);
         gitLab.NotesOn(TrainWorld.ProjectId, c.Iid)
             .ShouldContain(n => n.Body.Contains("raised this merge request to high priority: moved from position 5 to position 3", StringComparison.Ordinal));
+
+        // The dashboard's Trains page draws the new order and marks the high-priority cars.
+        using (var dashboard = new DashboardSession(world.Server.Client.BaseAddress!, TrainWorld.DeveloperToken))
+        {
+            var page = await dashboard.PageAsync("/hangfire/trains");
+            var cars = page.Split("aria-label=\"car !").Skip(1).ToList();
+            cars.Select(car => long.Parse(car[..car.IndexOf('"', StringComparison.Ordinal)])).ShouldBe([urgent.Iid, hotfix.Iid, c.Iid, a.Iid, b.Iid]);
+            cars.Select(car => car.Contains(">high priority</span>", StringComparison.Ordinal)).ShouldBe([true, true, true, false, false]);
+        }
 
         // 4. Everything passes: the target takes the cars in the train's new order, each exactly its tested commit.
         gitLab.Ci.HoldPipelines = false;
