@@ -60,6 +60,9 @@ public sealed record Car
     /// <summary>An ending that arrived while a merge was in flight; applied if the merge fails.</summary>
     public CarEnding? PendingEnding { get; init; }
 
+    /// <summary>How urgent the car is: a high-priority car overtakes normal cars that have not started merging.</summary>
+    public CarPriority Priority { get; init; } = CarPriority.Normal;
+
     /// <summary>Whether an operator asked to merge it immediately.</summary>
     public bool MergeImmediately { get; init; }
 

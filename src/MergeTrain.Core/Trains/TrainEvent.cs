@@ -39,7 +39,11 @@ public abstract record TrainEvent;
 /// <param name="MergeRequest">The MR as GitLab reports it now.</param>
 /// <param name="PinnedSha">The <c>sha</c> the caller expects the MR head to be; a mismatch is rejected (409).</param>
 /// <param name="Actor">Who asked.</param>
-public sealed record MergeRequestAdded(MergeRequestSnapshot MergeRequest, string? PinnedSha, string Actor) : TrainEvent;
+public sealed record MergeRequestAdded(MergeRequestSnapshot MergeRequest, string? PinnedSha, string Actor) : TrainEvent
+{
+    /// <summary>The car's priority; high on an MR already on the train raises its priority (and moves it forward).</summary>
+    public CarPriority Priority { get; init; } = CarPriority.Normal;
+}
 
 /// <summary>A user removed an MR from the train (label removed, <c>/merge-train cancel</c>, or the REST API).</summary>
 /// <param name="Iid">The MR.</param>

@@ -20,6 +20,14 @@ public static class TrainNotes
     /// <summary>The note when an MR joins behind other cars.</summary>
     public static string AddedAtPosition(int position) => $"added this merge request to the merge train at position {position}";
 
+    /// <summary>The note when an MR joins with high priority, ahead of normal cars that have not started merging.</summary>
+    public static string AddedWithHighPriority(int position) => $"added this merge request to the merge train at position {position} with high priority";
+
+    /// <summary>The note when a car's priority is raised to high: it moved forward, or it keeps its position.</summary>
+    public static string PriorityRaised(int from, int to) => from == to
+        ? $"raised this merge request to high priority; it keeps position {to} of the merge train"
+        : $"raised this merge request to high priority: moved from position {from} to position {to} of the merge train";
+
     /// <summary>The note when the train merged the MR.</summary>
     public static string MergedByTrain(long? pipelineId) =>
         pipelineId is { } id ? $"merged by the merge train (pipeline #{id})" : "merged by the merge train";

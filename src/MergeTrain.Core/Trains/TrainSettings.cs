@@ -21,6 +21,9 @@ public sealed record TrainSettings
     /// <summary>The MR label that puts an MR on the train.</summary>
     public string TrainLabel { get; init; } = "merge-train";
 
+    /// <summary>The MR label that puts an MR on the train with high priority, or raises the priority of its car (a MergeTrain extension).</summary>
+    public string PriorityLabel { get; init; } = "merge-train::high";
+
     /// <summary>Car commits are published as branches <c>&lt;prefix&gt;&lt;target&gt;/&lt;iid&gt;</c>.</summary>
     public string CarBranchPrefix { get; init; } = "merge-train/";
 
@@ -45,6 +48,11 @@ public sealed record TrainSettings
         if (string.IsNullOrWhiteSpace(TrainLabel))
         {
             throw new ArgumentException("TrainLabel must not be empty.", nameof(TrainLabel));
+        }
+
+        if (string.IsNullOrWhiteSpace(PriorityLabel) || PriorityLabel == TrainLabel)
+        {
+            throw new ArgumentException("PriorityLabel must not be empty nor the TrainLabel.", nameof(PriorityLabel));
         }
 
         if (string.IsNullOrWhiteSpace(CarBranchPrefix))

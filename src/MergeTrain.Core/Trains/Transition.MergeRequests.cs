@@ -6,13 +6,19 @@ internal sealed partial class Transition
     private void OnAdded(MergeRequestAdded e)
     {
         _actor = e.Actor;
+        if (CanRaisePriority(e))
+        {
+            RaisePriority(FindCar(e.MergeRequest.Iid), e.Priority);
+            return;
+        }
+
         if (CannotJoin(e.MergeRequest, e.PinnedSha) is { } rejection)
         {
             Reject(rejection.Kind, rejection.Message);
             return;
         }
 
-        Join(e.MergeRequest, e.Actor);
+        Join(e.MergeRequest, e.Actor, e.Priority);
     }
 
     private void OnAutoMergeRequested(AutoMergeRequested e)
@@ -83,11 +89,17 @@ internal sealed partial class Transition
             : null;
     }
 
-    /// <summary>Puts <paramref name="mr"/> at the end of the train (it can join: see <see cref="CannotJoin"/>).</summary>
-    private void Join(MergeRequestSnapshot mr, string actor)
+    /// <summary>
+    /// Puts <paramref name="mr"/> at the end of the train, or, with high priority, where
+    /// <see cref="PlacementOf"/> says (it can join: see <see cref="CannotJoin"/>). The cars behind
+    /// that place get a new base, which <see cref="Reconcile"/> rebuilds them on; the cars ahead keep theirs.
+    /// </summary>
+    private void Join(MergeRequestSnapshot mr, string actor, CarPriority priority = CarPriority.Normal)
     {
-        var position = _cars.Count + 1;
-        _cars.Add(new Car
+        var first = _cars.Count == 0;
+        var index = PlacementOf(priority, _cars.Count);
+        var position = index + 1;
+        _cars.Insert(index, new Car
         {
             Iid = mr.Iid,
             Title = mr.Title,
@@ -96,10 +108,12 @@ internal sealed partial class Transition
             AddedBy = actor,
             AddedAt = _now,
             UpdatedAt = _now,
+            Priority = priority,
         });
-        Audit(mr.Iid, null, CarStatus.Idle, $"added to the merge train at position {position}");
+        var high = priority == CarPriority.High;
+        Audit(mr.Iid, null, CarStatus.Idle, $"added to the merge train at position {position}{(high ? " with high priority" : "")}");
         RemoveMergedResult(mr.Iid, "the merge request joined the merge train");
-        Note(mr.Iid, position == 1 ? TrainNotes.StartedTrain : TrainNotes.AddedAtPosition(position));
+        Note(mr.Iid, first ? TrainNotes.StartedTrain : high ? TrainNotes.AddedWithHighPriority(position) : TrainNotes.AddedAtPosition(position));
     }
 
     private void OnRemoved(MergeRequestRemoved e)

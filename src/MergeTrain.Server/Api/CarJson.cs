@@ -18,6 +18,14 @@ public sealed record CarJson(
     [property: JsonPropertyName("merged_at")] DateTimeOffset? MergedAt,
     [property: JsonPropertyName("duration")] int? Duration)
 {
+    /// <summary>
+    /// A MergeTrain extension (GitLab's cars have no priority): <c>"high"</c> for a high-priority car,
+    /// absent otherwise, so a normal car's object stays GitLab's field for field.
+    /// </summary>
+    [JsonPropertyName("priority")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Priority { get; init; }
+
     /// <summary>The API object of a stored car.</summary>
     public static CarJson From(CarView view)
     {
@@ -39,7 +47,10 @@ public sealed record CarJson(
             view.TargetBranch,
             view.Status,
             car.Status is CarStatus.Merged or CarStatus.SkipMerged ? end : null,
-            end is { } finished ? (int)(finished - view.AddedAt).TotalSeconds : null);
+            end is { } finished ? (int)(finished - view.AddedAt).TotalSeconds : null)
+        {
+            Priority = car.Priority == CarPriority.Normal ? null : car.Priority.ToName(),
+        };
     }
 }
 

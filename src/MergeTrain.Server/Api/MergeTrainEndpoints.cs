@@ -46,7 +46,10 @@ public static class MergeTrainEndpoints
         var parameters = await ParametersAsync(request, ct);
         var sha = parameters.GetValueOrDefault("sha");
         var autoMerge = parameters.GetValueOrDefault("auto_merge") is "true" or "1";
-        return ToResult(await mediator.Send(new AddToTrain(id, iid, string.IsNullOrEmpty(sha) ? null : sha, Actor(user)) { AutoMerge = autoMerge }, ct));
+
+        // A MergeTrain extension: GitLab's add has no priority.
+        var priority = parameters.GetValueOrDefault("priority");
+        return ToResult(await mediator.Send(new AddToTrain(id, iid, string.IsNullOrEmpty(sha) ? null : sha, Actor(user)) { AutoMerge = autoMerge, Priority = priority }, ct));
     }
 
     /// <summary>

@@ -72,6 +72,9 @@ public sealed class ProjectOptions
     /// <summary>The label that adds an MR to the train.</summary>
     public string TrainLabel { get; set; } = "merge-train";
 
+    /// <summary>The label that adds an MR to the train with high priority, or raises its car's priority (a MergeTrain extension).</summary>
+    public string PriorityLabel { get; set; } = "merge-train::high";
+
     /// <summary>How many cars run pipelines at once (1 = serial).</summary>
     public int MaxParallelPipelines { get; set; } = 20;
 

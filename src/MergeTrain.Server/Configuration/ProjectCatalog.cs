@@ -69,6 +69,7 @@ public sealed class ProjectCatalog
                 PipelineTimeout = options.PipelineTimeout,
                 MergedResultsPipelines = options.MergedResultsPipelines,
                 TrainLabel = options.TrainLabel,
+                PriorityLabel = options.PriorityLabel,
                 CarBranchPrefix = options.CarBranchPrefix,
             }.Validate();
         }

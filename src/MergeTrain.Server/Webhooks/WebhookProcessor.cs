@@ -174,9 +174,14 @@ public sealed class WebhookProcessor(
             // New commits drop a car; on an MR off the train, any update refreshes its merged result.
             RequireHead(project, e.Iid, e.HeadSha);
             events.Add(new MergeRequestUpdated(snapshot, e.OldRev, actor));
-            if (e.LabelsAdded.Contains(label, StringComparer.Ordinal))
+            // The priority label (a MergeTrain extension) adds with high priority, or raises the
+            // priority of the MR's car; the train label added to an MR that carries it adds with high priority too.
+            var priorityLabel = project.Settings.PriorityLabel;
+            var joins = e.LabelsAdded.Contains(label, StringComparer.Ordinal);
+            var high = e.LabelsAdded.Contains(priorityLabel, StringComparer.Ordinal) || joins && e.Labels.Contains(priorityLabel, StringComparer.Ordinal);
+            if (high || joins)
             {
-                events.Add(new MergeRequestAdded(snapshot, null, actor));
+                events.Add(new MergeRequestAdded(snapshot, null, actor) { Priority = high ? CarPriority.High : CarPriority.Normal });
             }
         }
 

@@ -21,6 +21,7 @@ public class RandomizedTrainTests
         var seeds = only is null ? Enumerable.Range(BaseSeed, Sequences) : [int.Parse(only)];
         var decisions = 0;
         var merges = 0;
+        var overtakes = 0;
         foreach (var seed in seeds)
         {
             var world = new TrainWorld(seed);
@@ -40,10 +41,12 @@ public class RandomizedTrainTests
 
             decisions += world.Decisions;
             merges += world.Merges;
+            overtakes += world.Overtakes;
         }
 
-        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train");
+        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train, {overtakes} high-priority overtakes");
         Assert.That(merges, Is.GreaterThan(0), "the sequences never merged anything: they test nothing");
+        Assert.That(overtakes, Is.GreaterThan(0), "no high-priority car ever overtook another: priorities are not tested");
     }
 
     /// <summary>The model: a git remote, GitLab MRs and pipelines, and an executor that is late and sloppy.</summary>
@@ -91,6 +94,9 @@ public class RandomizedTrainTests
 
         public int Merges => _mergedByTrain.Count;
 
+        /// <summary>How often a high-priority car went ahead of other cars.</summary>
+        public int Overtakes { get; private set; }
+
         public List<string> History { get; } = [];
 
         public void Step()
@@ -102,7 +108,8 @@ public class RandomizedTrainTests
                 case < 12:
                     if (mr.State == MergeRequestState.Opened)
                     {
-                        Send(new MergeRequestAdded(Snapshot(mr), _random.Next(10) == 0 ? "wrong" : null, "dev"));
+                        var priority = _random.Next(4) == 0 ? CarPriority.High : CarPriority.Normal;
+                        Send(new MergeRequestAdded(Snapshot(mr), _random.Next(10) == 0 ? "wrong" : null, "dev") { Priority = priority });
                     }
 
                     break;
@@ -429,6 +436,11 @@ public class RandomizedTrainTests
                 _expectedOnTrain.Add(added.MergeRequest.Iid);
             }
 
+            if (decision.Rejection is null && trainEvent is MergeRequestAdded { Priority: CarPriority.High } high)
+            {
+                CheckPriorityPlacement(before, decision, high.MergeRequest.Iid);
+            }
+
             // The target only moves to a car commit whose pipeline succeeded and whose base is the current target head.
             foreach (var fastForward in decision.Effects.OfType<FastForwardTarget>())
             {
@@ -469,6 +481,37 @@ public class RandomizedTrainTests
             // Every car pipeline the train does not know any more was cancelled.
             Check(state.Cars.All(car => car.Stage != CarStage.Waiting || car.Pipeline is null), "a waiting car holds a pipeline");
         }
+
+        /// <summary>A high-priority car goes right behind a high-priority or merging car (or first), and the cars ahead of it are not rebuilt.</summary>
+        private void CheckPriorityPlacement(TrainState before, Decision decision, int iid)
+        {
+            var cars = decision.State.Cars.ToList();
+            var index = cars.FindIndex(car => car.Iid == iid);
+            Check(index >= 0 && cars[index].Priority == CarPriority.High, $"!{iid} added with high priority is not a high-priority car");
+            var merging = cars[index].PendingFastForwardSha is not null || cars[index].MergeImmediately;
+
+            // Right behind the last high-priority or merging car (a normal car further ahead may once have been merging).
+            var next = index > 0 ? cars[index - 1] : null;
+            Check(merging || next is null || next.Priority == CarPriority.High || next.PendingFastForwardSha is not null || next.MergeImmediately,
+                $"high-priority !{iid} is behind !{next?.Iid}, a normal car that has not started merging");
+            Overtakes += index < cars.Count - 1 ? 1 : 0;
+            foreach (var ahead in cars.Take(index))
+            {
+                var was = before.FindCar(ahead.Iid);
+                Check(was is not null && was.Generation == ahead.Generation && was.CommitSha == ahead.CommitSha && was.Pipeline?.Id == ahead.Pipeline?.Id,
+                    $"!{ahead.Iid}, ahead of high-priority !{iid}, was rebuilt");
+                Check(decision.Effects.All(effect => effect is not (BuildCar or CancelPipeline or StartPipeline) || EffectIid(effect) != ahead.Iid),
+                    $"!{ahead.Iid}, ahead of high-priority !{iid}, got a new build or pipeline");
+            }
+        }
+
+        private static int EffectIid(TrainEffect effect) => effect switch
+        {
+            BuildCar build => build.Iid,
+            CancelPipeline cancel => cancel.Iid,
+            StartPipeline start => start.Iid,
+            _ => 0,
+        };
 
         private static void Check(bool condition, string message)
         {

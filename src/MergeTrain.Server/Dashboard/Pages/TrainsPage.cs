@@ -109,6 +109,11 @@ internal sealed class TrainsPage : MergeTrainPage
         Output.Link(Url.To(MergeTrainPages.CarHistory(train.ProjectId, car.Iid)), $"!{car.Iid}");
         WriteLiteral(" ");
         Output.StatusLabel(status);
+        if (car.Priority == CarPriority.High)
+        {
+            WriteLiteral(" <span class=\"label label-warning\" title=\"high priority: placed ahead of the normal cars that had not started merging\">high priority</span>");
+        }
+
         if (car.MergeImmediately)
         {
             WriteLiteral(" <span class=\"label label-danger\" title=\"an operator asked to merge it now\">merge now</span>");

@@ -18,6 +18,15 @@ public sealed record AddToTrain(string Project, int Iid, string? Sha, string Act
     /// <summary>GitLab's <c>auto_merge</c>: join once the MR's own merged results pipeline passes.</summary>
     public bool AutoMerge { get; init; }
 
+    /// <summary>
+    /// MergeTrain's <c>priority</c> (GitLab has none): a high-priority MR goes ahead of the normal
+    /// cars that have not started merging; on an MR already on the train it raises its priority.
+    /// </summary>
+    public string? Priority { get; init; }
+
+    /// <summary>The parsed <see cref="Priority"/>; normal when none was given.</summary>
+    public CarPriority ParsedPriority => CarPriorityNames.TryParse(Priority, out var priority) ? priority : CarPriority.Normal;
+
     /// <inheritdoc/>
     public IEnumerable<string> Validate()
     {
@@ -29,6 +38,17 @@ public sealed record AddToTrain(string Project, int Iid, string? Sha, string Act
         if (Sha is { Length: > 0 } sha && (sha.Length is < 7 or > 64 || !sha.All(Uri.IsHexDigit)))
         {
             yield return "sha must be a commit SHA";
+        }
+
+        if (Priority is { Length: > 0 } name && !CarPriorityNames.TryParse(name, out _))
+        {
+            yield return $"priority must be one of {string.Join(", ", CarPriorityNames.All)}";
+        }
+
+        if (AutoMerge && ParsedPriority != CarPriority.Normal)
+        {
+            // Waiting for the MR's own merged results pipeline keeps no priority: ask for it when the MR joins.
+            yield return "priority cannot be combined with auto_merge";
         }
     }
 }
@@ -76,7 +96,7 @@ public sealed class AddToTrainHandler(
             connection, transaction, train,
             [
                 new TargetBranchMoved(targetHead, request.Actor),
-                request.AutoMerge ? new AutoMergeRequested(snapshot, request.Sha, request.Actor) : new MergeRequestAdded(snapshot, request.Sha, request.Actor),
+                request.AutoMerge ? new AutoMergeRequested(snapshot, request.Sha, request.Actor) : new MergeRequestAdded(snapshot, request.Sha, request.Actor) { Priority = request.ParsedPriority },
             ],
             session.Wakeups,
             cancellationToken);
