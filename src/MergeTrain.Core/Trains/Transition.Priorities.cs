@@ -9,8 +9,9 @@ internal sealed partial class Transition
 {
     /// <summary>
     /// Where a car of <paramref name="priority"/> goes among the first <paramref name="limit"/> cars: a
-    /// normal one at the end; a high one right behind the last of them that is high-priority or has
-    /// started merging, so it never overtakes an equal or a car whose merge may already be under way.
+    /// normal one at the end; a high one right behind the last of them that is high-priority, has
+    /// started merging or is among the passed cars at the front, so it never overtakes an equal or
+    /// a car whose merge may already be under way.
     /// </summary>
     private int PlacementOf(CarPriority priority, int limit)
     {
@@ -19,10 +20,15 @@ internal sealed partial class Transition
             return limit;
         }
 
+        // The cars at the front whose pipelines passed merge next, one after the other, as soon as
+        // the train runs (a paused train requests no fast-forward): overtaking them would only
+        // throw their passed pipelines away.
         var index = 0;
+        var passedFront = true;
         for (var i = 0; i < limit; i++)
         {
-            if (_cars[i].Priority >= priority || HasStartedMerging(_cars[i]))
+            passedFront = passedFront && _cars[i].Stage == CarStage.PipelinePassed;
+            if (_cars[i].Priority >= priority || HasStartedMerging(_cars[i]) || passedFront)
             {
                 index = i + 1;
             }

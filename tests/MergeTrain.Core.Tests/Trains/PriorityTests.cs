@@ -71,6 +71,28 @@ public class PriorityTests
     }
 
     [Test]
+    public void High_priority_MR_on_a_paused_train_goes_behind_the_passed_cars_at_the_front_which_keep_their_pipelines()
+    {
+        var train = new TrainHarness();
+        train.Add(1, "a");
+        train.Add(2, "b");
+        train.Add(3, "c");
+        train.Send(new TrainPaused("ops"));
+        train.FinishPipeline(2, PipelineStatus.Success);
+        train.FinishPipeline(1, PipelineStatus.Success);
+        var passed = new[] { train.Car(1), train.Car(2) };
+        passed.ShouldAllBe(car => car.Stage == CarStage.PipelinePassed && car.PendingFastForwardSha == null, "paused: no fast-forward requested");
+
+        var decision = AddHigh(train, 4, "d");
+
+        Order(train).ShouldBe([1, 2, 4, 3]);
+        train.Car(1).Pipeline.ShouldBe(passed[0].Pipeline);
+        train.Car(2).Pipeline.ShouldBe(passed[1].Pipeline);
+        decision.Effects.OfType<BuildCar>().Select(build => build.Iid).ShouldBe([4]);
+        decision.Effects.OfType<CancelPipeline>().Select(cancel => cancel.Iid).ShouldBe([3]);
+    }
+
+    [Test]
     public void High_priority_MRs_queue_among_themselves_first_come_first_served_without_rebuilding_the_earlier_ones()
     {
         var train = new TrainHarness();

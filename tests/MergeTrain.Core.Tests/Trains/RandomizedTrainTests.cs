@@ -482,7 +482,7 @@ public class RandomizedTrainTests
             Check(state.Cars.All(car => car.Stage != CarStage.Waiting || car.Pipeline is null), "a waiting car holds a pipeline");
         }
 
-        /// <summary>A high-priority car goes right behind a high-priority or merging car (or first), and the cars ahead of it are not rebuilt.</summary>
+        /// <summary>A high-priority car goes right behind a high-priority or merging car, or the passed cars at the front (or first), and the cars ahead of it are not rebuilt.</summary>
         private void CheckPriorityPlacement(TrainState before, Decision decision, int iid)
         {
             var cars = decision.State.Cars.ToList();
@@ -490,9 +490,11 @@ public class RandomizedTrainTests
             Check(index >= 0 && cars[index].Priority == CarPriority.High, $"!{iid} added with high priority is not a high-priority car");
             var merging = cars[index].PendingFastForwardSha is not null || cars[index].MergeImmediately;
 
-            // Right behind the last high-priority or merging car (a normal car further ahead may once have been merging).
+            // Right behind the last high-priority or merging car, or the passed cars at the front (a
+            // normal car further ahead may once have been merging).
             var next = index > 0 ? cars[index - 1] : null;
-            Check(merging || next is null || next.Priority == CarPriority.High || next.PendingFastForwardSha is not null || next.MergeImmediately,
+            var passedFront = cars.Take(index).All(car => car.Stage == CarStage.PipelinePassed);
+            Check(merging || next is null || passedFront || next.Priority == CarPriority.High || next.PendingFastForwardSha is not null || next.MergeImmediately,
                 $"high-priority !{iid} is behind !{next?.Iid}, a normal car that has not started merging");
             Overtakes += index < cars.Count - 1 ? 1 : 0;
             foreach (var ahead in cars.Take(index))
