@@ -60,6 +60,9 @@ public sealed partial class BareRepository
     // system and global files ignored (GitCommandLine).
     private bool? _renormalize;
 
+    // Where the file merges' throw-away objects go (ScratchObjects), made at the first file merge.
+    private ScratchObjects? _scratch;
+
     private (string Tree, MergeRoute Route, IReadOnlyList<string>? Conflicts, FastPathExit Exit) MergeTrees(Commit ours, Commit theirs)
     {
         _exit = FastPathExit.None;
@@ -68,7 +71,7 @@ public sealed partial class BareRepository
             return (fast.Tree, fast.Route, fast.Conflicts, FastPathExit.None);
         }
 
-        var (clean, tree, conflicts) = GitCommandLine.MergeTree(Path, ours.Sha, theirs.Sha);
+        var (clean, tree, conflicts) = PhaseTimer.Time("fullgit", () => GitCommandLine.MergeTree(Path, ours.Sha, theirs.Sha));
         return (tree, MergeRoute.GitMergeTree, clean ? null : conflicts, _exit);
     }
 
@@ -81,7 +84,7 @@ public sealed partial class BareRepository
     private (string Tree, MergeRoute Route, IReadOnlyList<string>? Conflicts)? TryFastMerge(Commit ours, Commit theirs)
     {
         _native ??= NativeRepository.Open(Path);
-        var bases = _native.FindMergeBases(Oid.Parse(ours.Sha), Oid.Parse(theirs.Sha));
+        var bases = PhaseTimer.Time("bases", () => _native.FindMergeBases(Oid.Parse(ours.Sha), Oid.Parse(theirs.Sha)));
         if (bases.Count != 1)
         {
             _exit = FastPathExit.CrissCross;
@@ -91,7 +94,8 @@ public sealed partial class BareRepository
         var baseTree = Oid.Parse(LookupCommit(bases[0].ToString()).Tree.Sha);
         var fileMerges = new List<FileMerge>();
         var root = new TreeItem(TreeItem.DirectoryMode, baseTree);
-        if (!TryMergeEntry(string.Empty, root, Dir(ours.Tree.Sha), Dir(theirs.Tree.Sha), fileMerges, out var merged))
+        Node? merged = null;
+        if (!PhaseTimer.Time("walk", () => TryMergeEntry(string.Empty, root, Dir(ours.Tree.Sha), Dir(theirs.Tree.Sha), fileMerges, out merged)))
         {
             return null;
         }
@@ -105,7 +109,7 @@ public sealed partial class BareRepository
                 return null;
             }
 
-            (mergedFiles, var conflicts) = MergeFiles(fileMerges);
+            (mergedFiles, var conflicts) = PhaseTimer.Time("mergefiles", () => MergeFiles(fileMerges));
             if (mergedFiles is null)
             {
                 // Every other path merged trivially and no rename can pair, so the full merge would
@@ -119,7 +123,7 @@ public sealed partial class BareRepository
         {
             null => WriteTree([]),
             { Children: null } => merged.Item.Id,
-            _ => Materialize(merged, mergedFiles),
+            _ => PhaseTimer.Time("materialize", () => Materialize(merged, mergedFiles)),
         };
         return (tree.ToString(), route, null);
 
@@ -290,31 +294,77 @@ public sealed partial class BareRepository
     }
 
     // One git merge-tree on synthetic commits that hold only the files to merge: returns each
-    // file's merged entry, or (null, the conflicting paths) when any of them conflicts.
+    // file's merged entry, or (null, the conflicting paths) when any of them conflicts. The
+    // synthetic objects and git's merged trees stay in the scratch object directory; only the
+    // merged blobs git wrote there are copied into the repository.
     private (Dictionary<string, TreeItem>? Merged, IReadOnlyList<string> Conflicts) MergeFiles(List<FileMerge> merges)
     {
-        var baseCommit = SyntheticCommit(merges, m => m.Base, null);
-        var oursCommit = SyntheticCommit(merges, m => m.Ours, baseCommit);
-        var theirsCommit = SyntheticCommit(merges, m => m.Theirs, baseCommit);
-        var (clean, treeSha, conflicts) = GitCommandLine.MergeTree(Path, oursCommit, theirsCommit);
+        _scratch ??= new ScratchObjects();
+        var (baseCommit, oursCommit, theirsCommit) = PhaseTimer.Time("synthetic", () => { var b = SyntheticCommit(merges, m => m.Base, null);
+        return (b, SyntheticCommit(merges, m => m.Ours, b), SyntheticCommit(merges, m => m.Theirs, b)); });
+        var (clean, treeSha, conflicts) = PhaseTimer.Time("process", () => GitCommandLine.MergeTree(Path, oursCommit, theirsCommit, _scratch.Path));
         if (!clean)
         {
             return (null, conflicts);
         }
 
-        var tree = _repository.Lookup<Tree>(treeSha) ?? throw new InvalidOperationException($"git's merged tree {treeSha} is missing.");
+        return PhaseTimer.Time("lookup", () => {
+        var tree = Oid.Parse(treeSha);
         var merged = new Dictionary<string, TreeItem>(StringComparer.Ordinal);
         foreach (var merge in merges)
         {
-            var entry = tree[merge.Path] ?? throw new InvalidOperationException($"git merged {merge.Path} away in {treeSha}.");
-            merged[merge.Path] = new TreeItem((int)entry.Mode, Oid.Parse(entry.Target.Sha));
+            var item = FindInMergedTree(tree, merge.Path) ?? throw new InvalidOperationException($"git merged {merge.Path} away in {treeSha}.");
+            if (_scratch.TryRead(item.Id) is { } blob)
+            {
+                _repository.ObjectDatabase.Write<Blob>(blob);
+            }
+
+            merged[merge.Path] = item;
         }
 
-        return (merged, []);
+        return (merged, (IReadOnlyList<string>)[]);
+        });
     }
 
-    // Written as raw objects: LibGit2Sharp's TreeDefinition and CreateCommit took about 5 ms per
-    // synthetic commit on libgit2/libgit2's history, more than the git process they feed.
+    private TreeItem? FindInMergedTree(Oid tree, string path)
+    {
+        TreeItem? item = new TreeItem(TreeItem.DirectoryMode, tree);
+        foreach (var name in path.Split('/'))
+        {
+            if (item is not { IsDirectory: true } directory)
+            {
+                return null;
+            }
+
+            // git writes a tree it merged to the scratch directory unless the repository has it.
+            var entries = _scratch!.TryRead(directory.Id) is { } raw ? ParseTree(raw) : ReadTree(directory.Id);
+            item = entries.TryGetValue(name, out var entry) ? entry : null;
+        }
+
+        return item;
+    }
+
+    private static Dictionary<string, TreeItem> ParseTree(byte[] raw)
+    {
+        var entries = new Dictionary<string, TreeItem>(StringComparer.Ordinal);
+        var rest = raw.AsSpan();
+        while (rest.Length > 0)
+        {
+            var space = rest.IndexOf((byte)' ');
+            var mode = Convert.ToInt32(System.Text.Encoding.ASCII.GetString(rest[..space]), 8);
+            rest = rest[(space + 1)..];
+            var nul = rest.IndexOf((byte)0);
+            var name = System.Text.Encoding.UTF8.GetString(rest[..nul]);
+            entries[name] = new TreeItem(mode, Oid.FromBytes(rest.Slice(nul + 1, 20)));
+            rest = rest[(nul + 21)..];
+        }
+
+        return entries;
+    }
+
+    // Written as raw objects in the scratch directory: LibGit2Sharp's TreeDefinition and
+    // CreateCommit took about 5 ms per synthetic commit on libgit2/libgit2's history, and writing
+    // them into the repository cost a new inode each.
     private string SyntheticCommit(List<FileMerge> merges, Func<FileMerge, TreeItem> side, string? parent)
     {
         var root = new SyntheticDirectory();
@@ -332,14 +382,14 @@ public sealed partial class BareRepository
 
         var commit = $"tree {WriteSynthetic(root)}\n{(parent is null ? string.Empty : $"parent {parent}\n")}"
             + $"author {SyntheticIdentity}\ncommitter {SyntheticIdentity}\n\nmergetrain: file merge\n";
-        return _repository.ObjectDatabase.Write<Commit>(System.Text.Encoding.UTF8.GetBytes(commit)).Sha;
+        return _scratch!.Write("commit", System.Text.Encoding.UTF8.GetBytes(commit)).ToString();
     }
 
     private Oid WriteSynthetic(SyntheticDirectory directory)
     {
         var entries = directory.Files.Select(f => (f.Key, f.Value)).ToList();
         entries.AddRange(directory.Directories.Select(d => (d.Key, new TreeItem(TreeItem.DirectoryMode, WriteSynthetic(d.Value)))));
-        return WriteTree(entries);
+        return _scratch!.Write("tree", TreeBytes(entries));
     }
 
     private Oid Materialize(Node directory, Dictionary<string, TreeItem>? mergedFiles)
@@ -358,7 +408,10 @@ public sealed partial class BareRepository
 
     // Writes a tree object as git does: entries ordered by name, a directory's name compared as if
     // it ended in '/', both as UTF-8 bytes.
-    private Oid WriteTree(List<(string Name, TreeItem Item)> entries)
+    private Oid WriteTree(List<(string Name, TreeItem Item)> entries) =>
+        Oid.Parse(_repository.ObjectDatabase.Write<Tree>(TreeBytes(entries)).Sha);
+
+    private static byte[] TreeBytes(List<(string Name, TreeItem Item)> entries)
     {
         entries.Sort((x, y) => CompareTreeNames(x.Name, x.Item.IsDirectory, y.Name, y.Item.IsDirectory));
         var bytes = new List<byte>(entries.Count * 40);
@@ -367,7 +420,7 @@ public sealed partial class BareRepository
             item.AppendTo(bytes, name);
         }
 
-        return Oid.Parse(_repository.ObjectDatabase.Write<Tree>(bytes.ToArray()).Sha);
+        return bytes.ToArray();
     }
 
     private static int CompareTreeNames(string x, bool xIsDirectory, string y, bool yIsDirectory)

@@ -143,7 +143,7 @@ public sealed partial class BareRepository : IDisposable
         var ours = LookupCommit(oursSha);
         var theirs = LookupCommit(theirsSha);
 
-        var (treeSha, route, conflicts, exit) = MergeTrees(ours, theirs);
+        var (treeSha, route, conflicts, exit) = PhaseTimer.Time("mergetrees", () => MergeTrees(ours, theirs));
         if (conflicts is not null)
         {
             return new MergeOutcome.Conflicted(conflicts) { FastPathExit = exit };
@@ -152,8 +152,8 @@ public sealed partial class BareRepository : IDisposable
         var tree = _repository.Lookup<Tree>(treeSha)
             ?? throw new InvalidOperationException($"Merged tree {treeSha} is missing from {Path}.");
         var signature = new Signature(identity.Name, identity.Email, when);
-        var commit = _repository.ObjectDatabase.CreateCommit(
-            signature, signature, message, tree, [ours, theirs], prettifyMessage: false);
+        var commit = PhaseTimer.Time("commit", () => _repository.ObjectDatabase.CreateCommit(
+            signature, signature, message, tree, [ours, theirs], prettifyMessage: false));
         return new MergeOutcome.Merged(commit.Sha, tree.Sha, route) { FastPathExit = exit };
     }
 
@@ -165,7 +165,7 @@ public sealed partial class BareRepository : IDisposable
     public void SetReference(string name, string sha)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        _repository.Refs.Add(name, LookupCommit(sha).Id, allowOverwrite: true);
+        PhaseTimer.Time("ref", () => _repository.Refs.Add(name, LookupCommit(sha).Id, allowOverwrite: true));
     }
 
     /// <summary>The commit <paramref name="name"/> points at, or null when there is no such reference.</summary>
@@ -205,6 +205,7 @@ public sealed partial class BareRepository : IDisposable
     public void Dispose()
     {
         _native?.Dispose();
+        _scratch?.Dispose();
         _repository.Dispose();
     }
 

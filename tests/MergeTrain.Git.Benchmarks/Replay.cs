@@ -67,6 +67,7 @@ internal static class Replay
                 }
             }
 
+            PhaseTimer.Print();
             return Report(results);
         }
         finally
