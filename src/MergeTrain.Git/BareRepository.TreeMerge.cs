@@ -17,10 +17,13 @@ namespace MergeTrain.Git;
 /// <item>no rename can change the result. A rename pairs a deletion with an addition on one side; it
 /// matters only if the other side touched its source (modify/delete, rename/delete, rename/rename:
 /// both sides changed that path, which the walk sends to git, including identical deletions and
-/// additions) or its target (rename/add: likewise), or added something under a directory the rename
-/// vacated (directory renames). Git never treats the top-level directory as renamed, so that last
-/// case needs one side deleting and the other adding within the same top-level directory, which is
-/// checked for every top-level directory both sides changed. A type change counts as both.</item>
+/// additions) or its target (rename/add: likewise), or changed something in a directory the rename
+/// vacated. merge-ort (git 2.39) infers a directory rename only for a directory that one side removed
+/// entirely (its <c>dirs_removed</c>), and it moves only what the other side added or renamed into
+/// that directory; so the one case left is a directory that exists in the base, is gone on one side
+/// and changed on the other, and the walk reaches it because every directory above it changed on
+/// both sides. Deletions and additions anywhere else, even side by side in one directory, change
+/// nothing (the corpus has both kinds). A type change counts as both.</item>
 /// <item>a path changed on both sides is a directory on all sides present (merged entry by entry) or
 /// a regular file on all three (content merge); anything else (modify/delete, add/add, file/directory,
 /// symlinks, submodules) goes to git;</item>
@@ -202,13 +205,14 @@ public sealed partial class BareRepository
 
         if (ours is { IsDirectory: true } o && theirs is { IsDirectory: true } t && @base is null or { IsDirectory: true })
         {
-            var topLevel = path.Length > 0 && !path.Contains('/', StringComparison.Ordinal);
-            if (topLevel && @base is { } b && MayHideDirectoryRename(b.Id, o.Id, t.Id))
-            {
-                return Leave(FastPathExit.DirectoryRename);
-            }
-
             return TryMergeDirectory(path, @base, o, t, fileMerges, out result);
+        }
+
+        // A directory one side removed entirely while the other changed something in it: the only
+        // shape in which merge-ort's directory rename detection can move the other side's changes.
+        if (@base is { IsDirectory: true } && ((ours is null && theirs is { IsDirectory: true }) || (theirs is null && ours is { IsDirectory: true })))
+        {
+            return Leave(FastPathExit.DirectoryRename);
         }
 
         if (@base is { IsRegularFile: true } && ours is { IsRegularFile: true } && theirs is { IsRegularFile: true })
@@ -239,21 +243,6 @@ public sealed partial class BareRepository
         bool added = false, deleted = false;
         Diff(b.Id, c.Id, ref added, ref deleted);
         return !added && !deleted;
-    }
-
-    // Within one top-level directory, one side deleting a path (a possible rename source) while the
-    // other adds one (which git would move along with a directory rename).
-    private bool MayHideDirectoryRename(Oid @base, Oid ours, Oid theirs)
-    {
-        bool oursAdded = false, oursDeleted = false, theirsAdded = false, theirsDeleted = false;
-        Diff(@base, ours, ref oursAdded, ref oursDeleted);
-        if (!oursAdded && !oursDeleted)
-        {
-            return false;
-        }
-
-        Diff(@base, theirs, ref theirsAdded, ref theirsDeleted);
-        return (oursDeleted && theirsAdded) || (theirsDeleted && oursAdded);
     }
 
     private void Diff(Oid @base, Oid side, ref bool added, ref bool deleted)
