@@ -84,6 +84,27 @@ public class BareRepositoryTests
         GitCli.Run(path, "show", $"{merged.CommitSha}:shared.txt").ShouldBe("ONE\n2\n3\n4\n5\n6\nSEVEN");
         GitCli.Run(path, "log", "-1", "--format=%an <%ae> %cn %ct", merged.CommitSha)
             .ShouldBe($"Merge Bot <bot@example.com> Merge Bot {When.ToUnixTimeSeconds()}");
+
+        // Written byte for byte as git commit-tree writes it, and valid to git's strictest check.
+        GitCli.Run(path, "cat-file", "commit", merged.CommitSha).ShouldBe(
+            $"tree {merged.TreeSha}\nparent {ours}\nparent {theirs}\n"
+            + $"author Merge Bot <bot@example.com> {When.ToUnixTimeSeconds()} +0000\ncommitter Merge Bot <bot@example.com> {When.ToUnixTimeSeconds()} +0000\n\n{message}");
+        GitCli.Run(path, "fsck", "--strict", "--no-dangling").ShouldBeEmpty();
+    }
+
+    [Test]
+    public void A_merge_commit_keeps_a_committer_time_zone_west_of_utc()
+    {
+        var path = _temp.Combine("zone.git");
+        using var repository = BareRepository.OpenOrInit(path);
+        var root = CommitWriter.Commit(path, null, Files(("a.txt", "a")));
+        var ours = CommitWriter.Commit(path, root, Files(("b.txt", "b")));
+        var theirs = CommitWriter.Commit(path, root, Files(("c.txt", "c")));
+        var when = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.FromMinutes(-(3 * 60 + 30)));
+
+        var merged = repository.Merge(ours, theirs, "Merge\n", Bot, when).ShouldBeOfType<MergeOutcome.Merged>();
+
+        GitCli.Run(path, "log", "-1", "--format=%ci", merged.CommitSha).ShouldBe("2026-11-23 10:00:00 -0330");
     }
 
     [Test]
