@@ -44,7 +44,9 @@ namespace MergeTrain.Git;
 /// and so produce a different clean result. The files changed on both sides are instead merged by one
 /// <c>git merge-tree</c> on three synthetic commits holding only those files at their paths, where no
 /// rename is possible: the same content and mode merge git performs in the full merge, at the cost of
-/// one small process instead of a merge of the whole tree. A content conflict is reported with the
+/// one small process instead of a merge of the whole tree. The synthetic objects, and the trees git
+/// merges from them, live in a private object directory in memory (<see cref="ScratchObjects"/>):
+/// only the merged blobs are copied into the repository. A content conflict is reported with the
 /// paths that synthetic merge names: everything else merged trivially, so they are git's paths.
 /// </para>
 /// </remarks>
@@ -74,7 +76,7 @@ public sealed partial class BareRepository
             return (fast.Tree, fast.Route, fast.Conflicts, FastPathExit.None);
         }
 
-        var (clean, tree, conflicts) = PhaseTimer.Time("fullgit", () => GitCommandLine.MergeTree(Path, ours.Sha, theirs.Sha));
+        var (clean, tree, conflicts) = GitCommandLine.MergeTree(Path, ours.Sha, theirs.Sha);
         return (tree, MergeRoute.GitMergeTree, clean ? null : conflicts, _exit);
     }
 
@@ -87,7 +89,7 @@ public sealed partial class BareRepository
     private (string Tree, MergeRoute Route, IReadOnlyList<string>? Conflicts)? TryFastMerge(Commit ours, Commit theirs)
     {
         _native ??= NativeRepository.Open(Path);
-        var bases = PhaseTimer.Time("bases", () => _native.FindMergeBases(Oid.Parse(ours.Sha), Oid.Parse(theirs.Sha)));
+        var bases = _native.FindMergeBases(Oid.Parse(ours.Sha), Oid.Parse(theirs.Sha));
         if (bases.Count != 1)
         {
             _exit = FastPathExit.CrissCross;
@@ -97,8 +99,7 @@ public sealed partial class BareRepository
         var baseTree = Oid.Parse(LookupCommit(bases[0].ToString()).Tree.Sha);
         var fileMerges = new List<FileMerge>();
         var root = new TreeItem(TreeItem.DirectoryMode, baseTree);
-        Node? merged = null;
-        if (!PhaseTimer.Time("walk", () => TryMergeEntry(string.Empty, root, Dir(ours.Tree.Sha), Dir(theirs.Tree.Sha), fileMerges, out merged)))
+        if (!TryMergeEntry(string.Empty, root, Dir(ours.Tree.Sha), Dir(theirs.Tree.Sha), fileMerges, out var merged))
         {
             return null;
         }
@@ -112,7 +113,7 @@ public sealed partial class BareRepository
                 return null;
             }
 
-            (mergedFiles, var conflicts) = PhaseTimer.Time("mergefiles", () => MergeFiles(fileMerges));
+            (mergedFiles, var conflicts) = MergeFiles(fileMerges);
             if (mergedFiles is null)
             {
                 // Every other path merged trivially and no rename can pair, so the full merge would
@@ -126,7 +127,7 @@ public sealed partial class BareRepository
         {
             null => WriteTree([]),
             { Children: null } => merged.Item.Id,
-            _ => PhaseTimer.Time("materialize", () => Materialize(merged, mergedFiles)),
+            _ => Materialize(merged, mergedFiles),
         };
         return (tree.ToString(), route, null);
 
@@ -289,15 +290,15 @@ public sealed partial class BareRepository
     private (Dictionary<string, TreeItem>? Merged, IReadOnlyList<string> Conflicts) MergeFiles(List<FileMerge> merges)
     {
         _scratch ??= new ScratchObjects();
-        var (baseCommit, oursCommit, theirsCommit) = PhaseTimer.Time("synthetic", () => { var b = SyntheticCommit(merges, m => m.Base, null);
-        return (b, SyntheticCommit(merges, m => m.Ours, b), SyntheticCommit(merges, m => m.Theirs, b)); });
-        var (clean, treeSha, conflicts) = PhaseTimer.Time("process", () => GitCommandLine.MergeTree(Path, oursCommit, theirsCommit, _scratch.Path));
+        var baseCommit = SyntheticCommit(merges, m => m.Base, null);
+        var oursCommit = SyntheticCommit(merges, m => m.Ours, baseCommit);
+        var theirsCommit = SyntheticCommit(merges, m => m.Theirs, baseCommit);
+        var (clean, treeSha, conflicts) = GitCommandLine.MergeTree(Path, oursCommit, theirsCommit, _scratch.Path);
         if (!clean)
         {
             return (null, conflicts);
         }
 
-        return PhaseTimer.Time("lookup", () => {
         var tree = Oid.Parse(treeSha);
         var merged = new Dictionary<string, TreeItem>(StringComparer.Ordinal);
         foreach (var merge in merges)
@@ -311,8 +312,7 @@ public sealed partial class BareRepository
             merged[merge.Path] = item;
         }
 
-        return (merged, (IReadOnlyList<string>)[]);
-        });
+        return (merged, []);
     }
 
     private TreeItem? FindInMergedTree(Oid tree, string path)

@@ -143,13 +143,13 @@ public sealed partial class BareRepository : IDisposable
         var ours = LookupCommit(oursSha);
         var theirs = LookupCommit(theirsSha);
 
-        var (treeSha, route, conflicts, exit) = PhaseTimer.Time("mergetrees", () => MergeTrees(ours, theirs));
+        var (treeSha, route, conflicts, exit) = MergeTrees(ours, theirs);
         if (conflicts is not null)
         {
             return new MergeOutcome.Conflicted(conflicts) { FastPathExit = exit };
         }
 
-        var commitSha = PhaseTimer.Time("commit", () => WriteMergeCommit(treeSha, ours, theirs, message, identity, when));
+        var commitSha = WriteMergeCommit(treeSha, ours, theirs, message, identity, when);
         return new MergeOutcome.Merged(commitSha, treeSha, route) { FastPathExit = exit };
     }
 
@@ -189,7 +189,7 @@ public sealed partial class BareRepository : IDisposable
     public void SetReference(string name, string sha)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        PhaseTimer.Time("ref", () => _repository.Refs.Add(name, LookupCommit(sha).Id, allowOverwrite: true));
+        _repository.Refs.Add(name, LookupCommit(sha).Id, allowOverwrite: true);
     }
 
     /// <summary>The commit <paramref name="name"/> points at, or null when there is no such reference.</summary>

@@ -67,7 +67,6 @@ internal static class Replay
                 }
             }
 
-            PhaseTimer.Print();
             return Report(results);
         }
         finally
