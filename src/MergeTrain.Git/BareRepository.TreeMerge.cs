@@ -17,10 +17,13 @@ namespace MergeTrain.Git;
 /// <item>no rename can change the result. A rename pairs a deletion with an addition on one side; it
 /// matters only if the other side touched its source (modify/delete, rename/delete, rename/rename:
 /// both sides changed that path, which the walk sends to git, including identical deletions and
-/// additions) or its target (rename/add: likewise), or added something under a directory the rename
-/// vacated (directory renames). Git never treats the top-level directory as renamed, so that last
-/// case needs one side deleting and the other adding within the same top-level directory, which is
-/// checked for every top-level directory both sides changed. A type change counts as both.</item>
+/// additions) or its target (rename/add: likewise), or changed something in a directory the rename
+/// vacated. merge-ort (git 2.39) infers a directory rename only for a directory that one side removed
+/// entirely (its <c>dirs_removed</c>), and it moves only what the other side added or renamed into
+/// that directory; so the one case left is a directory that exists in the base, is gone on one side
+/// and changed on the other, and the walk reaches it because every directory above it changed on
+/// both sides. Deletions and additions anywhere else, even side by side in one directory, change
+/// nothing (the corpus has both kinds). A type change counts as both.</item>
 /// <item>a path changed on both sides is a directory on all sides present (merged entry by entry) or
 /// a regular file on all three (content merge); anything else (modify/delete, add/add, file/directory,
 /// symlinks, submodules) goes to git;</item>
@@ -41,7 +44,9 @@ namespace MergeTrain.Git;
 /// and so produce a different clean result. The files changed on both sides are instead merged by one
 /// <c>git merge-tree</c> on three synthetic commits holding only those files at their paths, where no
 /// rename is possible: the same content and mode merge git performs in the full merge, at the cost of
-/// one small process instead of a merge of the whole tree. A content conflict is reported with the
+/// one small process instead of a merge of the whole tree. The synthetic objects, and the trees git
+/// merges from them, live in a private object directory in memory (<see cref="ScratchObjects"/>):
+/// only the merged blobs are copied into the repository. A content conflict is reported with the
 /// paths that synthetic merge names: everything else merged trivially, so they are git's paths.
 /// </para>
 /// </remarks>
@@ -59,6 +64,9 @@ public sealed partial class BareRepository
     // Read once per handle, from the repository's own configuration only: git runs with the
     // system and global files ignored (GitCommandLine).
     private bool? _renormalize;
+
+    // Where the file merges' throw-away objects go (ScratchObjects), made at the first file merge.
+    private ScratchObjects? _scratch;
 
     private (string Tree, MergeRoute Route, IReadOnlyList<string>? Conflicts, FastPathExit Exit) MergeTrees(Commit ours, Commit theirs)
     {
@@ -198,13 +206,14 @@ public sealed partial class BareRepository
 
         if (ours is { IsDirectory: true } o && theirs is { IsDirectory: true } t && @base is null or { IsDirectory: true })
         {
-            var topLevel = path.Length > 0 && !path.Contains('/', StringComparison.Ordinal);
-            if (topLevel && @base is { } b && MayHideDirectoryRename(b.Id, o.Id, t.Id))
-            {
-                return Leave(FastPathExit.DirectoryRename);
-            }
-
             return TryMergeDirectory(path, @base, o, t, fileMerges, out result);
+        }
+
+        // A directory one side removed entirely while the other changed something in it: the only
+        // shape in which merge-ort's directory rename detection can move the other side's changes.
+        if (@base is { IsDirectory: true } && ((ours is null && theirs is { IsDirectory: true }) || (theirs is null && ours is { IsDirectory: true })))
+        {
+            return Leave(FastPathExit.DirectoryRename);
         }
 
         if (@base is { IsRegularFile: true } && ours is { IsRegularFile: true } && theirs is { IsRegularFile: true })
@@ -235,21 +244,6 @@ public sealed partial class BareRepository
         bool added = false, deleted = false;
         Diff(b.Id, c.Id, ref added, ref deleted);
         return !added && !deleted;
-    }
-
-    // Within one top-level directory, one side deleting a path (a possible rename source) while the
-    // other adds one (which git would move along with a directory rename).
-    private bool MayHideDirectoryRename(Oid @base, Oid ours, Oid theirs)
-    {
-        bool oursAdded = false, oursDeleted = false, theirsAdded = false, theirsDeleted = false;
-        Diff(@base, ours, ref oursAdded, ref oursDeleted);
-        if (!oursAdded && !oursDeleted)
-        {
-            return false;
-        }
-
-        Diff(@base, theirs, ref theirsAdded, ref theirsDeleted);
-        return (oursDeleted && theirsAdded) || (theirsDeleted && oursAdded);
     }
 
     private void Diff(Oid @base, Oid side, ref bool added, ref bool deleted)
@@ -290,31 +284,76 @@ public sealed partial class BareRepository
     }
 
     // One git merge-tree on synthetic commits that hold only the files to merge: returns each
-    // file's merged entry, or (null, the conflicting paths) when any of them conflicts.
+    // file's merged entry, or (null, the conflicting paths) when any of them conflicts. The
+    // synthetic objects and git's merged trees stay in the scratch object directory; only the
+    // merged blobs git wrote there are copied into the repository.
     private (Dictionary<string, TreeItem>? Merged, IReadOnlyList<string> Conflicts) MergeFiles(List<FileMerge> merges)
     {
+        _scratch ??= new ScratchObjects();
         var baseCommit = SyntheticCommit(merges, m => m.Base, null);
         var oursCommit = SyntheticCommit(merges, m => m.Ours, baseCommit);
         var theirsCommit = SyntheticCommit(merges, m => m.Theirs, baseCommit);
-        var (clean, treeSha, conflicts) = GitCommandLine.MergeTree(Path, oursCommit, theirsCommit);
+        var (clean, treeSha, conflicts) = GitCommandLine.MergeTree(Path, oursCommit, theirsCommit, _scratch.Path);
         if (!clean)
         {
             return (null, conflicts);
         }
 
-        var tree = _repository.Lookup<Tree>(treeSha) ?? throw new InvalidOperationException($"git's merged tree {treeSha} is missing.");
+        var tree = Oid.Parse(treeSha);
         var merged = new Dictionary<string, TreeItem>(StringComparer.Ordinal);
         foreach (var merge in merges)
         {
-            var entry = tree[merge.Path] ?? throw new InvalidOperationException($"git merged {merge.Path} away in {treeSha}.");
-            merged[merge.Path] = new TreeItem((int)entry.Mode, Oid.Parse(entry.Target.Sha));
+            var item = FindInMergedTree(tree, merge.Path) ?? throw new InvalidOperationException($"git merged {merge.Path} away in {treeSha}.");
+            if (_scratch.TryRead(item.Id) is { } blob)
+            {
+                _repository.ObjectDatabase.Write<Blob>(blob);
+            }
+
+            merged[merge.Path] = item;
         }
 
         return (merged, []);
     }
 
-    // Written as raw objects: LibGit2Sharp's TreeDefinition and CreateCommit took about 5 ms per
-    // synthetic commit on libgit2/libgit2's history, more than the git process they feed.
+    private TreeItem? FindInMergedTree(Oid tree, string path)
+    {
+        TreeItem? item = new TreeItem(TreeItem.DirectoryMode, tree);
+        foreach (var name in path.Split('/'))
+        {
+            if (item is not { IsDirectory: true } directory)
+            {
+                return null;
+            }
+
+            // git writes a tree it merged to the scratch directory unless the repository has it.
+            var entries = _scratch!.TryRead(directory.Id) is { } raw ? ParseTree(raw) : ReadTree(directory.Id);
+            item = entries.TryGetValue(name, out var entry) ? entry : null;
+        }
+
+        return item;
+    }
+
+    private static Dictionary<string, TreeItem> ParseTree(byte[] raw)
+    {
+        var entries = new Dictionary<string, TreeItem>(StringComparer.Ordinal);
+        var rest = raw.AsSpan();
+        while (rest.Length > 0)
+        {
+            var space = rest.IndexOf((byte)' ');
+            var mode = Convert.ToInt32(System.Text.Encoding.ASCII.GetString(rest[..space]), 8);
+            rest = rest[(space + 1)..];
+            var nul = rest.IndexOf((byte)0);
+            var name = System.Text.Encoding.UTF8.GetString(rest[..nul]);
+            entries[name] = new TreeItem(mode, Oid.FromBytes(rest.Slice(nul + 1, 20)));
+            rest = rest[(nul + 21)..];
+        }
+
+        return entries;
+    }
+
+    // Written as raw objects in the scratch directory: LibGit2Sharp's TreeDefinition and
+    // CreateCommit took about 5 ms per synthetic commit on libgit2/libgit2's history, and writing
+    // them into the repository cost a new inode each.
     private string SyntheticCommit(List<FileMerge> merges, Func<FileMerge, TreeItem> side, string? parent)
     {
         var root = new SyntheticDirectory();
@@ -332,14 +371,14 @@ public sealed partial class BareRepository
 
         var commit = $"tree {WriteSynthetic(root)}\n{(parent is null ? string.Empty : $"parent {parent}\n")}"
             + $"author {SyntheticIdentity}\ncommitter {SyntheticIdentity}\n\nmergetrain: file merge\n";
-        return _repository.ObjectDatabase.Write<Commit>(System.Text.Encoding.UTF8.GetBytes(commit)).Sha;
+        return _scratch!.Write("commit", System.Text.Encoding.UTF8.GetBytes(commit)).ToString();
     }
 
     private Oid WriteSynthetic(SyntheticDirectory directory)
     {
         var entries = directory.Files.Select(f => (f.Key, f.Value)).ToList();
         entries.AddRange(directory.Directories.Select(d => (d.Key, new TreeItem(TreeItem.DirectoryMode, WriteSynthetic(d.Value)))));
-        return WriteTree(entries);
+        return _scratch!.Write("tree", TreeBytes(entries));
     }
 
     private Oid Materialize(Node directory, Dictionary<string, TreeItem>? mergedFiles)
@@ -358,7 +397,10 @@ public sealed partial class BareRepository
 
     // Writes a tree object as git does: entries ordered by name, a directory's name compared as if
     // it ended in '/', both as UTF-8 bytes.
-    private Oid WriteTree(List<(string Name, TreeItem Item)> entries)
+    private Oid WriteTree(List<(string Name, TreeItem Item)> entries) =>
+        Oid.Parse(_repository.ObjectDatabase.Write<Tree>(TreeBytes(entries)).Sha);
+
+    private static byte[] TreeBytes(List<(string Name, TreeItem Item)> entries)
     {
         entries.Sort((x, y) => CompareTreeNames(x.Name, x.Item.IsDirectory, y.Name, y.Item.IsDirectory));
         var bytes = new List<byte>(entries.Count * 40);
@@ -367,7 +409,7 @@ public sealed partial class BareRepository
             item.AppendTo(bytes, name);
         }
 
-        return Oid.Parse(_repository.ObjectDatabase.Write<Tree>(bytes.ToArray()).Sha);
+        return bytes.ToArray();
     }
 
     private static int CompareTreeNames(string x, bool xIsDirectory, string y, bool yIsDirectory)

@@ -149,13 +149,37 @@ public sealed partial class BareRepository : IDisposable
             return new MergeOutcome.Conflicted(conflicts) { FastPathExit = exit };
         }
 
-        var tree = _repository.Lookup<Tree>(treeSha)
-            ?? throw new InvalidOperationException($"Merged tree {treeSha} is missing from {Path}.");
-        var signature = new Signature(identity.Name, identity.Email, when);
-        var commit = _repository.ObjectDatabase.CreateCommit(
-            signature, signature, message, tree, [ours, theirs], prettifyMessage: false);
-        return new MergeOutcome.Merged(commit.Sha, tree.Sha, route) { FastPathExit = exit };
+        var commitSha = WriteMergeCommit(treeSha, ours, theirs, message, identity, when);
+        return new MergeOutcome.Merged(commitSha, treeSha, route) { FastPathExit = exit };
     }
+
+    // Written as a raw object, as git commit-tree writes it: LibGit2Sharp's CreateCommit looks the
+    // tree and parents up again and was the largest cost of a tree-level merge. Names libgit2 would
+    // trim or refuse (angle brackets, newlines, crud at either end) go through it instead.
+    private string WriteMergeCommit(string treeSha, Commit ours, Commit theirs, string message, GitIdentity identity, DateTimeOffset when)
+    {
+        if (!IsPlainSignaturePart(identity.Name) || !IsPlainSignaturePart(identity.Email))
+        {
+            var tree = _repository.Lookup<Tree>(treeSha)
+                ?? throw new InvalidOperationException($"Merged tree {treeSha} is missing from {Path}.");
+            var signature = new Signature(identity.Name, identity.Email, when);
+            return _repository.ObjectDatabase.CreateCommit(signature, signature, message, tree, [ours, theirs], prettifyMessage: false).Sha;
+        }
+
+        var offset = (int)when.Offset.TotalMinutes;
+        var person = string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"{identity.Name} <{identity.Email}> {when.ToUnixTimeSeconds()} {(offset < 0 ? '-' : '+')}{Math.Abs(offset) / 60:D2}{Math.Abs(offset) % 60:D2}");
+        var text = $"tree {treeSha}\nparent {ours.Sha}\nparent {theirs.Sha}\nauthor {person}\ncommitter {person}\n\n{message}";
+        return _repository.ObjectDatabase.Write<Commit>(System.Text.Encoding.UTF8.GetBytes(text)).Sha;
+    }
+
+    // What libgit2's git_signature_new keeps as given: no angle brackets or line breaks, and none
+    // of the characters it trims at either end.
+    private static bool IsPlainSignaturePart(string part) =>
+        part.Length > 0 && !IsCrud(part[0]) && !IsCrud(part[^1]) && part.IndexOfAny(['<', '>', '\n', '\0']) < 0;
+
+    private static bool IsCrud(char c) => c <= ' ' || c is '.' or ',' or ':' or ';' or '<' or '>' or '"' or '\\' or '\'';
 
     /// <summary>Whether <paramref name="sha"/>, a full hex commit id (never a revision expression), names a commit here.</summary>
     public bool HasCommit(string sha) =>
@@ -205,6 +229,7 @@ public sealed partial class BareRepository : IDisposable
     public void Dispose()
     {
         _native?.Dispose();
+        _scratch?.Dispose();
         _repository.Dispose();
     }
 

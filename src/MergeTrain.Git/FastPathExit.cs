@@ -9,7 +9,7 @@ public enum FastPathExit
     /// <summary>More than one merge base: git merges the bases first (a criss-cross history).</summary>
     CrissCross,
 
-    /// <summary>One side deletes and the other adds within a directory both changed: a directory rename could move the addition.</summary>
+    /// <summary>A directory one side removed entirely and the other changed: a directory rename could move the other side's changes.</summary>
     DirectoryRename,
 
     /// <summary>An identical change on both sides that adds or removes paths, which may be half of a rename.</summary>

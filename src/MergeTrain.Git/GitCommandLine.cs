@@ -10,7 +10,14 @@ namespace MergeTrain.Git;
 /// </summary>
 internal static class GitCommandLine
 {
-    public static (int ExitCode, string Output, string Error) Run(string gitDirectory, params string[] arguments)
+    public static (int ExitCode, string Output, string Error) Run(string gitDirectory, params string[] arguments) =>
+        Run(gitDirectory, null, arguments);
+
+    /// <summary>
+    /// Runs git; with <paramref name="objectDirectory"/>, git reads and writes objects there and reads
+    /// the repository's own objects (and their alternates) as an alternate.
+    /// </summary>
+    public static (int ExitCode, string Output, string Error) Run(string gitDirectory, string? objectDirectory, params string[] arguments)
     {
         var start = new ProcessStartInfo("git")
         {
@@ -32,6 +39,12 @@ internal static class GitCommandLine
         start.Environment.Remove("GIT_INDEX_FILE");
         start.Environment.Remove("GIT_OBJECT_DIRECTORY");
         start.Environment.Remove("GIT_ALTERNATE_OBJECT_DIRECTORIES");
+        if (objectDirectory is not null)
+        {
+            start.Environment["GIT_OBJECT_DIRECTORY"] = objectDirectory;
+            start.Environment["GIT_ALTERNATE_OBJECT_DIRECTORIES"] = System.IO.Path.Combine(gitDirectory, "objects");
+        }
+
         using var process = Process.Start(start)
             ?? throw new InvalidOperationException("git could not be started; is it installed (apt-get install -y git)?");
         var output = process.StandardOutput.ReadToEndAsync();
@@ -44,9 +57,9 @@ internal static class GitCommandLine
     /// <c>git merge-tree --write-tree</c> of two commits: the tree id when clean, else the
     /// conflicting paths. Anything but "clean" or "conflicts" (exit 0 or 1) throws.
     /// </summary>
-    public static (bool Clean, string Tree, IReadOnlyList<string> ConflictPaths) MergeTree(string gitDirectory, string ours, string theirs)
+    public static (bool Clean, string Tree, IReadOnlyList<string> ConflictPaths) MergeTree(string gitDirectory, string ours, string theirs, string? objectDirectory = null)
     {
-        var (exitCode, output, error) = Run(gitDirectory, "merge-tree", "--write-tree", "-z", "--name-only", ours, theirs);
+        var (exitCode, output, error) = Run(gitDirectory, objectDirectory, "merge-tree", "--write-tree", "-z", "--name-only", ours, theirs);
         if (exitCode is not (0 or 1))
         {
             throw new InvalidOperationException($"git merge-tree {ours} {theirs} exited {exitCode}: {error.Trim()}");

@@ -157,6 +157,10 @@ internal readonly record struct Oid(ulong A, ulong B, uint C)
             : throw new ArgumentException($"'{hex}' is not a full object id.", nameof(hex));
     }
 
+    public static Oid FromBytes(ReadOnlySpan<byte> bytes) => bytes.Length == 20
+        ? new Oid(BinaryPrimitives.ReadUInt64LittleEndian(bytes), BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]), BinaryPrimitives.ReadUInt32LittleEndian(bytes[16..]))
+        : throw new ArgumentException("An object id has 20 bytes.", nameof(bytes));
+
     public void CopyTo(Span<byte> destination)
     {
         BinaryPrimitives.WriteUInt64LittleEndian(destination, A);

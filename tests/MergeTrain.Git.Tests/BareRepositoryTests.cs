@@ -66,6 +66,26 @@ public class BareRepositoryTests
     }
 
     [Test]
+    public void A_file_merge_on_the_fast_path_adds_only_the_merged_blob_tree_and_commit_to_the_repository()
+    {
+        var path = _temp.Combine("scratch.git");
+        using var repository = BareRepository.OpenOrInit(path);
+        var root = CommitWriter.Commit(path, null, Files(("shared.txt", "1\n2\n3\n4\n5\n6\n7\n"), ("keep.txt", "k")));
+        var ours = CommitWriter.Commit(path, root, Files(("shared.txt", "ONE\n2\n3\n4\n5\n6\n7\n"), ("keep.txt", "k")));
+        var theirs = CommitWriter.Commit(path, root, Files(("shared.txt", "1\n2\n3\n4\n5\n6\nSEVEN\n"), ("keep.txt", "k")));
+        var before = LooseObjects(path);
+
+        var merged = repository.Merge(ours, theirs, "Merge\n", Bot, When).ShouldBeOfType<MergeOutcome.Merged>();
+
+        // The synthetic commits and trees handed to git stay in the scratch object directory.
+        merged.Route.ShouldBe(MergeRoute.TreeFastPathWithFileMerges);
+        var blob = GitCli.Run(path, "rev-parse", $"{merged.CommitSha}:shared.txt");
+        LooseObjects(path).Except(before).Order().ShouldBe(new[] { blob, merged.TreeSha, merged.CommitSha }.Order());
+        GitCli.Run(path, "show", $"{merged.CommitSha}:shared.txt").ShouldBe("ONE\n2\n3\n4\n5\n6\nSEVEN");
+        GitCli.Run(path, "fsck", "--strict", "--no-dangling").ShouldBeEmpty();
+    }
+
+    [Test]
     public void A_clean_merge_writes_a_merge_commit_whose_tree_is_the_one_git_computes()
     {
         var path = _temp.Combine("merge.git");
@@ -84,6 +104,27 @@ public class BareRepositoryTests
         GitCli.Run(path, "show", $"{merged.CommitSha}:shared.txt").ShouldBe("ONE\n2\n3\n4\n5\n6\nSEVEN");
         GitCli.Run(path, "log", "-1", "--format=%an <%ae> %cn %ct", merged.CommitSha)
             .ShouldBe($"Merge Bot <bot@example.com> Merge Bot {When.ToUnixTimeSeconds()}");
+
+        // Written byte for byte as git commit-tree writes it, and valid to git's strictest check.
+        GitCli.Run(path, "cat-file", "commit", merged.CommitSha).ShouldBe(
+            $"tree {merged.TreeSha}\nparent {ours}\nparent {theirs}\n"
+            + $"author Merge Bot <bot@example.com> {When.ToUnixTimeSeconds()} +0000\ncommitter Merge Bot <bot@example.com> {When.ToUnixTimeSeconds()} +0000\n\n{message}");
+        GitCli.Run(path, "fsck", "--strict", "--no-dangling").ShouldBeEmpty();
+    }
+
+    [Test]
+    public void A_merge_commit_keeps_a_committer_time_zone_west_of_utc()
+    {
+        var path = _temp.Combine("zone.git");
+        using var repository = BareRepository.OpenOrInit(path);
+        var root = CommitWriter.Commit(path, null, Files(("a.txt", "a")));
+        var ours = CommitWriter.Commit(path, root, Files(("b.txt", "b")));
+        var theirs = CommitWriter.Commit(path, root, Files(("c.txt", "c")));
+        var when = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.FromMinutes(-(3 * 60 + 30)));
+
+        var merged = repository.Merge(ours, theirs, "Merge\n", Bot, when).ShouldBeOfType<MergeOutcome.Merged>();
+
+        GitCli.Run(path, "log", "-1", "--format=%ci", merged.CommitSha).ShouldBe("2026-11-23 10:00:00 -0330");
     }
 
     [Test]
@@ -137,6 +178,11 @@ public class BareRepositoryTests
         Should.Throw<InvalidOperationException>(() => repository.Merge(root, new string('e', 40), "m", Bot, When))
             .Message.ShouldContain(new string('e', 40));
     }
+
+    private static List<string> LooseObjects(string path) =>
+        Directory.GetDirectories(Path.Combine(path, "objects"), "??")
+            .SelectMany(directory => Directory.GetFiles(directory).Select(file => Path.GetFileName(directory) + Path.GetFileName(file)))
+            .ToList();
 
     internal static Dictionary<string, string?> Files(params (string Path, string? Content)[] files) =>
         files.ToDictionary(f => f.Path, f => f.Content);

@@ -90,6 +90,88 @@ public class MergeGuardTests
         outcome.FastPathExit.ShouldBe(FastPathExit.CrissCross);
     }
 
+    [Test]
+    public void A_directory_rename_that_moves_the_other_sides_addition_is_left_to_git()
+    {
+        using var temp = new TempDirectory();
+        using var corpus = new GuardRepository(temp);
+        var @base = new Snapshot { ["src/keep.txt"] = FileSpec.Text(Lines) };
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            @base[$"src/old/{name}.txt"] = FileSpec.Text(Lines.Select(l => $"{name} {l}"));
+        }
+
+        // ours renames src/old to src/new (src/old is gone), theirs adds a file to src/old.
+        var ours = @base.Clone();
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            ours.Rename($"src/old/{name}.txt", $"src/new/{name}.txt");
+        }
+
+        var theirs = @base.Clone();
+        theirs["src/old/d.txt"] = FileSpec.Text(["added by theirs"]);
+        var baseSha = corpus.Commit(@base, []);
+        var (oursSha, theirsSha) = (corpus.Commit(ours, [baseSha]), corpus.Commit(theirs, [baseSha]));
+
+        var outcome = corpus.MergeAgreesWithGit(oursSha, theirsSha);
+
+        outcome.FastPathExit.ShouldBe(FastPathExit.DirectoryRename);
+
+        // The case matters: git moved the addition along with the directory, which no walk of the
+        // three trees would do.
+        var tree = GitCli.TryRun(corpus.Path, "merge-tree", "--write-tree", oursSha, theirsSha).Output.Split('\n')[0];
+        GitCli.Run(corpus.Path, "ls-tree", "-r", "--name-only", tree).Split('\n').ShouldContain("src/new/d.txt");
+    }
+
+    [Test]
+    public void Deletions_and_additions_beside_a_directory_rename_that_moves_nothing_stay_on_the_fast_path()
+    {
+        using var temp = new TempDirectory();
+        using var corpus = new GuardRepository(temp);
+        var @base = new Snapshot
+        {
+            ["src/a.txt"] = FileSpec.Text(Lines.Select(l => "a " + l)),
+            ["src/b.txt"] = FileSpec.Text(Lines.Select(l => "b " + l)),
+            ["src/lib/x.txt"] = FileSpec.Text(Lines.Select(l => "x " + l)),
+            ["src/lib/y.txt"] = FileSpec.Text(Lines.Select(l => "y " + l)),
+            ["docs/readme.txt"] = FileSpec.Text(Lines),
+        };
+
+        // ours deletes a file in src and renames src/lib to src/lib2; theirs adds files in src
+        // and in a new directory beside it, and edits a file both keep: nothing lands in src/lib.
+        var ours = @base.Clone();
+        ours.Remove("src/a.txt");
+        ours.Rename("src/lib/x.txt", "src/lib2/x.txt");
+        ours.Rename("src/lib/y.txt", "src/lib2/y.txt");
+        var theirs = @base.Clone();
+        theirs["src/c.txt"] = FileSpec.Text(["added by theirs"]);
+        theirs["src/lib3/z.txt"] = FileSpec.Text(["added by theirs too"]);
+        theirs["src/b.txt"] = FileSpec.Text(Lines.Select(l => l == "five" ? "b five by theirs" : "b " + l));
+
+        var outcome = corpus.MergeAgreesWithGit(@base, ours, theirs);
+
+        outcome.ShouldBeOfType<MergeOutcome.Merged>().Route.ShouldBe(MergeRoute.TreeFastPath);
+    }
+
+    [Test]
+    public void A_directory_rename_with_an_edit_inside_it_on_the_other_side_is_left_to_git()
+    {
+        using var temp = new TempDirectory();
+        using var corpus = new GuardRepository(temp);
+        var @base = new Snapshot { ["lib/x.txt"] = FileSpec.Text(Lines.Select(l => "x " + l)), ["lib/y.txt"] = FileSpec.Text(Lines.Select(l => "y " + l)) };
+        var ours = @base.Clone();
+        ours.Rename("lib/x.txt", "core/x.txt");
+        ours.Rename("lib/y.txt", "core/y.txt");
+        var theirs = @base.Clone();
+        theirs["lib/y.txt"] = FileSpec.Text(Lines.Select(l => l == "two" ? "y two by theirs" : "y " + l));
+
+        var outcome = corpus.MergeAgreesWithGit(@base, ours, theirs);
+
+        // git applies theirs' edit to core/y.txt; the builder gets there only through git.
+        outcome.FastPathExit.ShouldBe(FastPathExit.DirectoryRename);
+        outcome.ShouldBeOfType<MergeOutcome.Merged>().Route.ShouldBe(MergeRoute.GitMergeTree);
+    }
+
     /// <summary>A bare repository of its own, the builder on it, and git as the oracle.</summary>
     private sealed class GuardRepository : IDisposable
     {
