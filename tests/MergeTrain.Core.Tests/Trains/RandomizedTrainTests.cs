@@ -21,6 +21,7 @@ public class RandomizedTrainTests
         var seeds = only is null ? Enumerable.Range(BaseSeed, Sequences) : [int.Parse(only)];
         var decisions = 0;
         var merges = 0;
+        var retries = 0;
         foreach (var seed in seeds)
         {
             var world = new TrainWorld(seed);
@@ -40,9 +41,11 @@ public class RandomizedTrainTests
 
             decisions += world.Decisions;
             merges += world.Merges;
+            retries += world.Retries;
         }
 
-        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train");
+        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train, {retries} pipeline retries");
+        Assert.That(only is not null || retries > 0, "no pipeline was ever retried: the retry rules are not exercised");
         Assert.That(merges, Is.GreaterThan(0), "the sequences never merged anything: they test nothing");
     }
 
@@ -50,6 +53,7 @@ public class RandomizedTrainTests
     private sealed class TrainWorld
     {
         private const int MrPool = 12;
+        private static readonly string[] JobNames = ["lint", "unit", "e2e"];
         private readonly Random _random;
         private readonly TrainEngine _engine;
         private readonly List<TrainEffect> _pendingEffects = [];
@@ -62,6 +66,7 @@ public class RandomizedTrainTests
         private readonly HashSet<int> _expectedOnTrain = [];
         private readonly HashSet<string> _successfulShas = [];
         private readonly HashSet<int> _mergedByTrain = [];
+        private readonly Dictionary<(int Iid, long Generation), int> _retries = [];
         private TrainState _state;
         private DateTimeOffset _now = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
         private string _target = "root";
@@ -74,7 +79,7 @@ public class RandomizedTrainTests
             var settings = new TrainSettings
             {
                 MaxParallelPipelines = new[] { 1, 2, 3, 20 }[_random.Next(4)],
-                FailedPipelineRetries = _random.Next(2),
+                FailedPipelineRetries = _random.Next(3),
                 PipelineTimeout = TimeSpan.FromMinutes(60),
                 MergedResultsPipelines = _random.Next(2) == 0,
             };
@@ -90,6 +95,8 @@ public class RandomizedTrainTests
         public int Decisions { get; private set; }
 
         public int Merges => _mergedByTrain.Count;
+
+        public int Retries => _retries.Values.Sum();
 
         public List<string> History { get; } = [];
 
@@ -174,6 +181,17 @@ public class RandomizedTrainTests
                     else
                     {
                         DeliverDelayed(0);
+                    }
+                }
+
+                // The pipeline poller: a result the train missed (a hook decided while its retry was still
+                // being reported, so ignored) is told again.
+                foreach (var car in _state.Cars.Where(car => car.Stage == CarStage.PipelineRunning && car.Pipeline is not null).ToList())
+                {
+                    var polled = _pipelines[car.Pipeline!.Id];
+                    if (polled.Status.IsFinished() && polled.Status != car.Pipeline.Status)
+                    {
+                        Send(new PipelineStatusChanged(polled.Id, polled.Sha, polled.Ref, polled.Status, null));
                     }
                 }
 
@@ -331,6 +349,18 @@ public class RandomizedTrainTests
                     return [new MergedResultBuilt(build.Iid, build.Generation, NewCommit(build.BaseSha, build.HeadSha, null))];
                 case StartMergedResultPipeline start:
                     return [new MergedResultPipelineCreated(start.Iid, start.Generation, NewPipeline(start.Sha, start.Ref, isCar: false).Id, null)];
+                case RetryPipeline retry:
+                    {
+                        // GitLab retries the failed jobs whatever the train thinks now: the pipeline runs again.
+                        var pipeline = _pipelines[retry.PipelineId];
+                        var failedJobs = pipeline.FailedJobs;
+                        pipeline.Status = PipelineStatus.Running;
+                        pipeline.FailedJobs = [];
+                        return [new PipelineRetried(retry.Iid, retry.Generation, retry.Attempt, retry.PipelineId, failedJobs)];
+                    }
+
+                case ListFailedJobs list:
+                    return [new FailedJobsListed(list.Iid, list.Generation, list.PipelineId, _random.Next(10) == 0 ? [] : _pipelines[list.PipelineId].FailedJobs)];
                 default:
                     return [];
             }
@@ -367,6 +397,10 @@ public class RandomizedTrainTests
             if (pipeline.Status == PipelineStatus.Success)
             {
                 _successfulShas.Add(pipeline.Sha);
+            }
+            else
+            {
+                pipeline.FailedJobs = JobNames.Where(_ => _random.Next(2) == 0).DefaultIfEmpty("unit").ToArray();
             }
 
             var finished = new PipelineStatusChanged(pipeline.Id, pipeline.Sha, pipeline.Ref, pipeline.Status, null);
@@ -453,8 +487,18 @@ public class RandomizedTrainTests
 
             Check(state.Cars.Count == _expectedOnTrain.Count, "a car is on the train that nobody added");
 
+            // Retries never exceed their limit: per car commit, and as counted on the car.
+            foreach (var retry in decision.Effects.OfType<RetryPipeline>())
+            {
+                var count = _retries[(retry.Iid, retry.Generation)] = _retries.GetValueOrDefault((retry.Iid, retry.Generation)) + 1;
+                Check(count <= _engine.Settings.FailedPipelineRetries, $"!{retry.Iid} retried {count} times, limit {_engine.Settings.FailedPipelineRetries}");
+            }
+
+            Check(state.Cars.All(car => car.Attempt <= _engine.Settings.FailedPipelineRetries), "a car spent more retries than allowed");
+            Check(state.Cars.All(car => car.RetriedJobs.Count == 0 || car.Attempt > 0), "a car names retried jobs without a retry");
+
             // No more than MaxParallelPipelines car pipelines run.
-            var live = state.Cars.Count(car => car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed);
+            var live = state.Cars.Count(car => car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed or CarStage.RetryingPipeline or CarStage.ListingFailedJobs);
             Check(live <= _engine.Settings.MaxParallelPipelines, $"{live} car pipelines > {_engine.Settings.MaxParallelPipelines}");
 
             // No pipeline result of an outdated car commit is trusted.
@@ -490,6 +534,8 @@ public class RandomizedTrainTests
         public bool IsCar { get; } = isCar;
 
         public PipelineStatus Status { get; set; } = PipelineStatus.Running;
+
+        public IReadOnlyList<string> FailedJobs { get; set; } = [];
     }
 
     private sealed class ModelMr(int iid, string head)
