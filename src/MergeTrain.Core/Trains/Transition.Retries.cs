@@ -67,7 +67,7 @@ internal sealed partial class Transition
             _cars[index] = car with
             {
                 Stage = CarStage.PipelineRunning,
-                Pipeline = pipeline with { Status = PipelineStatus.Pending, UpdatedAt = _now },
+                Pipeline = pipeline with { Status = PipelineStatus.Pending, UpdatedAt = _now, RetriedAt = _now },
                 PipelineRequestedAt = _now,
                 RetriedJobs = retried,
                 UpdatedAt = _now,
