@@ -77,6 +77,32 @@ public class RetryBeforeEvictingTests
         (await MetricsAsync(world)).ShouldMatch(MetricLine("integration", "failed_again"));
     }
 
+    [Test]
+    public async Task A_retry_whose_answer_was_lost_is_sent_again_and_the_repeat_retries_nothing_more()
+    {
+        await using var proxy = await GitLabProxy.BadGatewayOnFirstRetryAsync();
+        await using var world = await TrainWorld.StartAsync(new Dictionary<string, string> { ["app.txt"] = "hello\n" }, 20, gitLab =>
+        {
+            proxy.Upstream = gitLab.BaseUrl;
+            return [$"--MergeTrain:Projects:0:GitLabUrl={proxy.Url}", "--MergeTrain:Projects:0:FailedPipelineRetries=1"];
+        });
+        world.GitLab.Ci.JobNames = ["lint", "unit-tests"];
+        var mr = await world.OpenMergeRequestAsync("a", "A", new Dictionary<string, string?> { ["a.txt"] = "a\n" });
+        world.GitLab.Ci.FailJob(CarBranch(mr.Iid), "unit-tests", times: 1);
+
+        (await world.AddThroughApiAsync(mr.Iid)).EnsureSuccessStatusCode();
+
+        var merged = await world.WaitForCarAsync(mr.Iid, "merged", TimeSpan.FromSeconds(90));
+        var pipeline = world.GitLab.GetPipeline(merged.GetProperty("pipeline").GetProperty("id").GetInt64());
+        var seen = $"jobs: {string.Join(", ", pipeline.Jobs.Select(job => $"{job.Name} {job.Status}{(job.Retried ? " (retried)" : "")}"))}";
+        proxy.PipelineRetries.ShouldBe(2, $"the retry answered 502 was sent again ({seen})");
+        pipeline.Jobs.Count(job => job.Name == "unit-tests").ShouldBe(2, $"the repeat found nothing failed to retry ({seen})");
+        world.CarPipelines.ShouldHaveSingleItem();
+        await FakeGitLab.FakeGitLab.WaitUntilAsync(
+            () => world.GitLab.NotesOn(TrainWorld.ProjectId, mr.Iid).Any(n => n.Body.Contains("passed on retry; flaky jobs: unit-tests", StringComparison.Ordinal)),
+            because: "the note naming the flaky job");
+    }
+
     private static Task<TrainWorld> StartAsync() => TrainWorld.StartAsync(
         new Dictionary<string, string> { ["lint.rules"] = "# one forbidden word per line\n", ["app.txt"] = "hello\n" },
         20,
