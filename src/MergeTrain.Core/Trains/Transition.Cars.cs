@@ -139,6 +139,12 @@ internal sealed partial class Transition
         if (index >= 0)
         {
             var car = _cars[index];
+            if (car.CommitSha == e.Sha && car.Stage == CarStage.RetryingPipeline)
+            {
+                ObserveRetry(index, e);
+                return;
+            }
+
             if (car.CommitSha != e.Sha || car.Stage != CarStage.PipelineRunning)
             {
                 Ignore("a late or duplicate pipeline event");

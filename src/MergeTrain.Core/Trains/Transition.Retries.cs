@@ -21,7 +21,7 @@ internal sealed partial class Transition
             var attempt = car.Attempt + 1;
             if (retryJobs && car.Pipeline is { } failed)
             {
-                _cars[index] = car with { Stage = CarStage.RetryingPipeline, Attempt = attempt, UpdatedAt = _now };
+                _cars[index] = car with { Stage = CarStage.RetryingPipeline, Attempt = attempt, Pipeline = failed with { RetriedAt = null }, UpdatedAt = _now };
                 Audit(car.Iid, car.Status, car.Status, $"{detail}; retrying its failed jobs ({attempt} of {_settings.FailedPipelineRetries})");
                 Emit(new RetryPipeline($"retry-pipeline/{car.Iid}/g{car.Generation}/a{attempt}", car.Iid, car.Generation, attempt, failed.Id));
                 return;
@@ -64,15 +64,22 @@ internal sealed partial class Transition
             // The pipeline's later events (running, then its new result) are the retry's; the
             // timeout counts again from here, since the retried jobs need their time.
             var retried = car.RetriedJobs.Concat(e.FailedJobs).Distinct(StringComparer.Ordinal).ToArray();
+            var seenRunning = pipeline.RetriedAt is not null;
             _cars[index] = car with
             {
                 Stage = CarStage.PipelineRunning,
-                Pipeline = pipeline with { Status = PipelineStatus.Pending, UpdatedAt = _now, RetriedAt = _now },
+                Pipeline = seenRunning ? pipeline : pipeline with { Status = PipelineStatus.Pending, UpdatedAt = _now, RetriedAt = _now },
                 PipelineRequestedAt = _now,
                 RetriedJobs = retried,
                 UpdatedAt = _now,
             };
             Audit(car.Iid, car.Status, car.Status, $"pipeline #{pipeline.Id} retried; failed jobs: {TrainNotes.JobList(e.FailedJobs)}");
+            if (seenRunning && pipeline.Status.IsFinished())
+            {
+                // The retry's result came before this report (see ObserveRetry): apply it now.
+                ApplyCarPipelineStatus(index, new PipelineStatusChanged(pipeline.Id, pipeline.Sha, pipeline.Ref, pipeline.Status, pipeline.WebUrl));
+            }
+
             return;
         }
 
@@ -89,6 +96,31 @@ internal sealed partial class Transition
         {
             Retire(e.PipelineId);
         }
+    }
+
+    /// <summary>
+    /// An event of the car's pipeline before the executor reported the retry. Once the pipeline is
+    /// seen unfinished again the retry has begun (<see cref="PipelineSnapshot.RetriedAt"/>), and a
+    /// result after that is the retry's: kept, and applied with the report. A result not preceded by
+    /// such a sign may be the first failure told twice: ignored (a poll tells it again later).
+    /// </summary>
+    private void ObserveRetry(int index, PipelineStatusChanged e)
+    {
+        var car = _cars[index];
+        var pipeline = car.Pipeline!;
+        if (!e.Status.IsFinished())
+        {
+            _cars[index] = car with { Pipeline = pipeline with { Status = e.Status, WebUrl = e.WebUrl ?? pipeline.WebUrl, UpdatedAt = _now, RetriedAt = pipeline.RetriedAt ?? _now } };
+            return;
+        }
+
+        if (pipeline.RetriedAt is null || pipeline.Status.IsFinished())
+        {
+            Ignore("a result of the pipeline before its retry was reported");
+            return;
+        }
+
+        _cars[index] = car with { Pipeline = pipeline with { Status = e.Status, WebUrl = e.WebUrl ?? pipeline.WebUrl, UpdatedAt = _now } };
     }
 
     private void OnFailedJobsListed(FailedJobsListed e)

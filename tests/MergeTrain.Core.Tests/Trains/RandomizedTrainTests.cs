@@ -505,7 +505,7 @@ public class RandomizedTrainTests
             if (trainEvent is PipelineStatusChanged changed && _pipelines[changed.PipelineId].IsCar)
             {
                 var current = before.Cars.Any(car =>
-                    (car.Pipeline?.Id == changed.PipelineId && car.CommitSha == changed.Sha && car.Stage == CarStage.PipelineRunning)
+                    (car.Pipeline?.Id == changed.PipelineId && car.CommitSha == changed.Sha && car.Stage is CarStage.PipelineRunning or CarStage.RetryingPipeline)
                     || (car.Stage == CarStage.StartingPipeline && car.CommitSha == changed.Sha && _engine.Settings.CarBranch("main", car.Iid) == changed.Ref));
                 Check(current || (decision.Effects.Count == 0 && decision.Audit.Count == 0), $"pipeline #{changed.PipelineId} of an outdated car commit changed the train");
             }

@@ -120,6 +120,30 @@ public class RetryBeforeEvictingTests
     }
 
     [Test]
+    public void The_retrys_result_arriving_before_the_executors_report_is_kept_and_applied_with_it()
+    {
+        var train = new TrainHarness(new TrainSettings { FailedPipelineRetries = 1 }) { AutoRun = false };
+        train.Add(1, "a");
+        train.Run();
+        var pipeline = train.PipelineOf(1);
+        var car = train.Car(1);
+        train.FailJobs(1, "lint");
+
+        // GitLab retried and ran the job before the train decided the executor's report.
+        train.Send(new PipelineStatusChanged(pipeline, car.CommitSha!, car.Pipeline!.Ref, PipelineStatus.Running, null));
+        train.Send(new PipelineStatusChanged(pipeline, car.CommitSha!, car.Pipeline!.Ref, PipelineStatus.Success, null));
+        train.Car(1).Stage.ShouldBe(CarStage.RetryingPipeline);
+
+        train.Send(new PipelineRetried(1, car.Generation, 1, pipeline, ["lint"]));
+
+        train.Car(1).Stage.ShouldBe(CarStage.PipelinePassed);
+        train.Run();
+        train.Notes.ShouldContain((1, $"pipeline #{pipeline} passed on retry; flaky jobs: lint. The merge request keeps its place on the merge train"));
+        train.FinishedCar(1).Status.ShouldBe(CarStatus.Merged);
+        train.JobRetries.ShouldHaveSingleItem().PassedOnRetry.ShouldBeTrue();
+    }
+
+    [Test]
     public void A_retry_reported_for_a_car_that_was_dropped_meanwhile_is_cancelled()
     {
         var train = new TrainHarness(new TrainSettings { FailedPipelineRetries = 1 }) { AutoRun = false };
