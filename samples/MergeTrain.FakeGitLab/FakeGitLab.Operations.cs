@@ -27,6 +27,7 @@ public sealed partial class FakeGitLab
             CreatedAt = now,
             UpdatedAt = now,
             WebUrl = $"{entry.Project.WebUrl}/-/pipelines/{id}",
+            Jobs = [.. Ci.JobNames.Select(name => new FakeJob { Id = _store.NextJobId(), Name = name, Status = PipelineStatuses.Created, CreatedAt = now })],
         });
         Ci.Start(entry, pipeline);
 
@@ -34,6 +35,8 @@ public sealed partial class FakeGitLab
     }
 
     internal Task<FakePipeline?> CancelPipelineAsync(ProjectEntry entry, long pipelineId) => Ci.CancelAsync(entry, pipelineId);
+
+    internal Task<FakePipeline?> RetryPipelineAsync(ProjectEntry entry, long pipelineId) => Ci.RetryAsync(entry, pipelineId);
 
     /// <summary>Stores a note and queues its Note Hook; the task in the result completes on delivery.</summary>
     internal async Task<(FakeNote Note, Task Delivery)> AddNoteAsync(ProjectEntry entry, FakeMergeRequest mergeRequest, string body, FakeUser author)

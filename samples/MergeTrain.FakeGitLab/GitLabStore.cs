@@ -20,6 +20,7 @@ internal sealed class GitLabStore
     private long _nextPipelineId = 1000;
     private long _nextNoteId = 5000;
     private long _nextStatusId = 1;
+    private long _nextJobId = 70000;
 
     public void AddProject(FakeProject project, BareRepository repository)
     {
@@ -148,6 +149,44 @@ internal sealed class GitLabStore
             _pipelines[id] = after;
 
             return after;
+        }
+    }
+
+    /// <summary>New job ids, unique across pipelines.</summary>
+    public long NextJobId()
+    {
+        lock (_gate)
+        {
+            return _nextJobId++;
+        }
+    }
+
+    /// <summary>
+    /// GitLab's pipeline retry: every failed or cancelled job gets a new job of the same name and the
+    /// pipeline goes back to pending. Returns the pipeline and whether any job was retried; null when
+    /// there is no such pipeline.
+    /// </summary>
+    public (FakePipeline Pipeline, bool Retried)? RetryPipeline(long id, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (!_pipelines.TryGetValue(id, out var before))
+            {
+                return null;
+            }
+
+            var retry = before.LatestJobs.Where(job => job.Status is PipelineStatuses.Failed or PipelineStatuses.Canceled).ToList();
+            if (retry.Count == 0)
+            {
+                return (before, false);
+            }
+
+            var jobs = before.Jobs.Select(job => retry.Contains(job) ? job with { Retried = true } : job).ToList();
+            jobs.AddRange(retry.Select(job => new FakeJob { Id = _nextJobId++, Name = job.Name, Stage = job.Stage, Status = PipelineStatuses.Pending, CreatedAt = now }));
+            var after = before with { Status = PipelineStatuses.Pending, Jobs = jobs, FinishedAt = null, UpdatedAt = now, Log = before.Log + "; retried" };
+            _pipelines[id] = after;
+
+            return (after, true);
         }
     }
 

@@ -387,6 +387,61 @@ public sealed class FakeGitLabTests
     }
 
     [Test]
+    public async Task Retry_runs_only_the_failed_jobs_again_and_a_flaky_job_passes_the_second_time()
+    {
+        await _gitLab.PushToBranchAsync(ProjectId, "car", new Dictionary<string, string?> { ["c"] = "c" }, "car");
+        _gitLab.Ci.JobNames = ["lint", "unit-tests", "e2e"];
+        _gitLab.Ci.FailJob("car", "unit-tests", times: 1);
+        var pipeline = await CreatePipelineAsync("car");
+        (await WaitForFinishedAsync(pipeline)).Status.ShouldBe("failed");
+
+        var failed = (await GetJsonAsync($"projects/{ProjectId}/pipelines/{pipeline}/jobs?scope[]=failed&scope[]=canceled")).AsArray();
+        using var retry = await _http.PostAsync(new Uri($"projects/{ProjectId}/pipelines/{pipeline}/retry", UriKind.Relative), null);
+
+        failed.Select(job => job!["name"]!.GetValue<string>()).ShouldBe(["unit-tests"]);
+        retry.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var answer = JsonNode.Parse(await retry.Content.ReadAsStringAsync())!;
+        answer["id"]!.GetValue<long>().ShouldBe(pipeline);
+        answer["status"]!.GetValue<string>().ShouldBe("pending");
+        (await WaitForFinishedAsync(pipeline)).Status.ShouldBe("success");
+        var latest = (await GetJsonAsync($"projects/{ProjectId}/pipelines/{pipeline}/jobs")).AsArray();
+        latest.Select(job => (job!["name"]!.GetValue<string>(), job["status"]!.GetValue<string>())).Order()
+            .ShouldBe([("e2e", "success"), ("lint", "success"), ("unit-tests", "success")]);
+        var all = (await GetJsonAsync($"projects/{ProjectId}/pipelines/{pipeline}/jobs?include_retried=true")).AsArray();
+        all.Count.ShouldBe(4);
+        all.Count(job => job!["retried"]!.GetValue<bool>()).ShouldBe(1);
+        _gitLab.GetPipeline(pipeline).Jobs.Count(job => job.Name == "e2e").ShouldBe(1);
+    }
+
+    [Test]
+    public async Task A_job_failing_every_time_fails_its_retry_and_a_retry_with_nothing_failed_changes_nothing()
+    {
+        await _gitLab.PushToBranchAsync(ProjectId, "car", new Dictionary<string, string?> { ["c"] = "c" }, "car");
+        _gitLab.Ci.JobNames = ["lint", "unit-tests"];
+        _gitLab.Ci.FailJob("car", "unit-tests");
+        var pipeline = await CreatePipelineAsync("car");
+        (await WaitForFinishedAsync(pipeline)).Status.ShouldBe("failed");
+
+        using (var retry = await _http.PostAsync(new Uri($"projects/{ProjectId}/pipelines/{pipeline}/retry", UriKind.Relative), null))
+        {
+            retry.StatusCode.ShouldBe(HttpStatusCode.Created);
+        }
+
+        await FakeGitLab.WaitUntilAsync(() => _gitLab.GetPipeline(pipeline).Jobs.Count == 3 && _gitLab.GetPipeline(pipeline).IsFinished, because: "the retry to finish");
+        _gitLab.GetPipeline(pipeline).Status.ShouldBe("failed");
+
+        var passing = await CreatePipelineAsync("main");
+        (await WaitForFinishedAsync(passing)).Status.ShouldBe("success");
+        using var idle = await _http.PostAsync(new Uri($"projects/{ProjectId}/pipelines/{passing}/retry", UriKind.Relative), null);
+        idle.StatusCode.ShouldBe(HttpStatusCode.Created);
+        _gitLab.GetPipeline(passing).Status.ShouldBe("success");
+        using var invalid = await _http.GetAsync(new Uri($"projects/{ProjectId}/pipelines/{pipeline}/jobs?scope[]=broken", UriKind.Relative));
+        invalid.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        using var missing = await _http.PostAsync(new Uri($"projects/{ProjectId}/pipelines/999999/retry", UriKind.Relative), null);
+        missing.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Test]
     public async Task Pipelines_are_listed_with_filters_and_gitlab_pagination_headers()
     {
         await _gitLab.PushToBranchAsync(ProjectId, "a", new Dictionary<string, string?> { ["a"] = "a" }, "a");

@@ -10,6 +10,9 @@ namespace MergeTrain.FakeGitLab.Api;
 internal static class ApiEndpoints
 {
     private static readonly string[] CommitStatusStates = ["pending", "running", "success", "failed", "canceled", "skipped"];
+    private static readonly string[] JobScopes =
+        ["created", "pending", "running", "failed", "success", "canceled", "skipped", "waiting_for_resource", "manual"];
+
     private static readonly string[] PipelineStatusFilter =
         ["created", "waiting_for_resource", "preparing", "pending", "running", "success", "failed", "canceled", "skipped", "manual", "scheduled"];
 
@@ -27,6 +30,8 @@ internal static class ApiEndpoints
         project.MapGet("/pipelines/{pipelineId:long}", (string id, long pipelineId) => GetPipeline(fake, id, pipelineId));
         project.MapGet("/pipelines/{pipelineId:long}/variables", (string id, long pipelineId) => GetPipelineVariables(fake, id, pipelineId));
         project.MapPost("/pipelines/{pipelineId:long}/cancel", (string id, long pipelineId) => CancelPipelineAsync(fake, id, pipelineId));
+        project.MapPost("/pipelines/{pipelineId:long}/retry", (string id, long pipelineId) => RetryPipelineAsync(fake, id, pipelineId));
+        project.MapGet("/pipelines/{pipelineId:long}/jobs", (string id, long pipelineId, HttpContext context) => ListPipelineJobs(fake, id, pipelineId, context));
         project.MapPost("/statuses/{sha}", (string id, string sha, HttpRequest request) => CreateCommitStatusAsync(fake, id, sha, request));
         project.MapGet("/repository/commits/{sha}/statuses", (string id, string sha) => ListCommitStatuses(fake, id, sha));
 
@@ -205,6 +210,48 @@ internal static class ApiEndpoints
         var canceled = await fake.CancelPipelineAsync(entry, pipelineId) ?? pipeline;
 
         return ApiResults.Json(ApiJson.Pipeline(canceled, fake.BaseUrl));
+    });
+
+    // GitLab: 201 with the pipeline, whose failed and cancelled jobs have new jobs and which is pending again.
+    private static Task<IResult> RetryPipelineAsync(FakeGitLab fake, string id, long pipelineId) => WithProjectAsync(fake, id, async entry =>
+    {
+        var pipeline = fake.Store.FindPipeline(pipelineId);
+        if (pipeline is null || pipeline.ProjectId != entry.Project.Id)
+        {
+            return ApiResults.NotFound();
+        }
+
+        var retried = await fake.RetryPipelineAsync(entry, pipelineId) ?? pipeline;
+
+        return ApiResults.Json(ApiJson.Pipeline(retried, fake.BaseUrl), StatusCodes.Status201Created);
+    });
+
+    // GitLab: the latest try of each job, newest first; scope (scope[] repeated) filters by status,
+    // include_retried=true adds the jobs a retry replaced.
+    private static IResult ListPipelineJobs(FakeGitLab fake, string id, long pipelineId, HttpContext context) => WithProject(fake, id, entry =>
+    {
+        var pipeline = fake.Store.FindPipeline(pipelineId);
+        if (pipeline is null || pipeline.ProjectId != entry.Project.Id)
+        {
+            return ApiResults.NotFound();
+        }
+
+        var query = context.Request.Query;
+        var scopes = query["scope[]"].Concat(query["scope"]).Where(scope => !string.IsNullOrEmpty(scope)).ToList();
+        if (scopes.Any(scope => !JobScopes.Contains(scope)))
+        {
+            return ApiResults.Invalid("scope");
+        }
+
+        IEnumerable<FakeJob> jobs = query["include_retried"].FirstOrDefault() == "true" ? pipeline.Jobs : pipeline.LatestJobs;
+        if (scopes.Count > 0)
+        {
+            jobs = jobs.Where(job => scopes.Contains(job.Status));
+        }
+
+        var perPage = Math.Clamp(ParseInt(query["per_page"].FirstOrDefault(), 20), 1, 100);
+
+        return ApiResults.Json(new JsonArray([.. jobs.OrderByDescending(job => job.Id).Take(perPage).Select(job => (JsonNode)ApiJson.Job(job, pipeline, fake.BaseUrl))]));
     });
 
     private static Task<IResult> CreateCommitStatusAsync(FakeGitLab fake, string id, string sha, HttpRequest request) => WithProjectAsync(fake, id, async entry =>

@@ -151,6 +151,34 @@ internal static class ApiJson
         return node;
     }
 
+    public static JsonObject Job(FakeJob job, FakePipeline pipeline, Uri baseUrl) => new()
+    {
+        ["id"] = job.Id,
+        ["status"] = job.Status,
+        ["stage"] = job.Stage,
+        ["name"] = job.Name,
+        ["ref"] = pipeline.Ref,
+        ["tag"] = false,
+        ["coverage"] = null,
+        ["allow_failure"] = false,
+        ["created_at"] = GitLabTime.Api(job.CreatedAt),
+        ["started_at"] = GitLabTime.Api(job.StartedAt),
+        ["finished_at"] = GitLabTime.Api(job.FinishedAt),
+        ["duration"] = job.StartedAt is { } started && job.FinishedAt is { } finished ? (finished - started).TotalSeconds : null,
+        ["failure_reason"] = job.Status == PipelineStatuses.Failed ? "script_failure" : null,
+        ["retried"] = job.Retried,
+        ["user"] = User(pipeline.User, baseUrl),
+        ["pipeline"] = new JsonObject
+        {
+            ["id"] = pipeline.Id,
+            ["project_id"] = pipeline.ProjectId,
+            ["ref"] = pipeline.Ref,
+            ["sha"] = pipeline.Sha,
+            ["status"] = pipeline.Status,
+        },
+        ["web_url"] = $"{pipeline.WebUrl.Replace("/-/pipelines/" + pipeline.Id, "", StringComparison.Ordinal)}/-/jobs/{job.Id}",
+    };
+
     public static JsonObject Note(FakeNote note, FakeMergeRequest mergeRequest, Uri baseUrl) => new()
     {
         ["id"] = note.Id,

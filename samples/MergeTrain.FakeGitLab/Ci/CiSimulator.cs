@@ -5,11 +5,17 @@ namespace MergeTrain.FakeGitLab;
 
 /// <summary>
 /// Runs pipelines the way a GitLab runner would, but in-process: <c>created</c>, then <c>running</c>,
-/// then after <see cref="PipelineDuration"/> <c>success</c> or <c>failed</c> as decided by
-/// <see cref="LintCheck"/> on the pipeline's commit, unless a test forced a result or holds the pipeline.
+/// then after <see cref="PipelineDuration"/> <c>success</c> or <c>failed</c>, unless a test forced a
+/// result or holds the pipeline. A pipeline runs the jobs named in <see cref="JobNames"/>: the
+/// <c>lint</c> job is decided by <see cref="LintCheck"/> on the pipeline's commit, the others pass
+/// unless a test made them fail (<see cref="FailJob"/>: once for a flaky job, always for a broken one).
+/// A retry (<see cref="RetryAsync"/>) runs the failed and cancelled jobs again, as GitLab's does.
 /// </summary>
 public sealed class CiSimulator
 {
+    /// <summary>The job whose result the lint check on the commit decides.</summary>
+    public const string LintJob = "lint";
+
     private readonly GitLabStore _store;
     private readonly Func<ProjectEntry, FakePipeline, Task> _announce;
     private readonly TimeProvider _timeProvider;
@@ -17,6 +23,8 @@ public sealed class CiSimulator
     private readonly ConcurrentDictionary<long, TaskCompletionSource<string?>> _held = new();
     private readonly Lock _gate = new();
     private readonly List<ForcedResult> _forced = [];
+    private readonly List<ForcedResult> _failingJobs = [];
+    private volatile IReadOnlyList<string> _jobNames = [LintJob];
     private long _durationTicks;
 
     internal CiSimulator(
@@ -34,6 +42,26 @@ public sealed class CiSimulator
     {
         get => TimeSpan.FromTicks(Interlocked.Read(ref _durationTicks));
         set => Interlocked.Exchange(ref _durationTicks, value.Ticks);
+    }
+
+    /// <summary>The jobs of pipelines created from now on (default: only <c>lint</c>).</summary>
+    public IReadOnlyList<string> JobNames
+    {
+        get => _jobNames;
+        set => _jobNames = value is { Count: > 0 } ? [.. value] : throw new ArgumentException("A pipeline has at least one job.", nameof(value));
+    }
+
+    /// <summary>
+    /// The next <paramref name="times"/> runs of job <paramref name="jobName"/> in pipelines on a commit or
+    /// branch equal to <paramref name="shaOrRef"/> fail: 1 makes it flaky (it passes on a retry), the
+    /// default makes it fail every time.
+    /// </summary>
+    public void FailJob(string shaOrRef, string jobName, int times = int.MaxValue)
+    {
+        lock (_gate)
+        {
+            _failingJobs.Add(new ForcedResult(shaOrRef + "\n" + jobName, PipelineStatuses.Failed, times));
+        }
     }
 
     /// <summary>
@@ -89,6 +117,7 @@ public sealed class CiSimulator
         lock (_gate)
         {
             _forced.Clear();
+            _failingJobs.Clear();
         }
     }
 
@@ -104,6 +133,28 @@ public sealed class CiSimulator
         _ = Task.Run(() => RunAsync(entry, pipeline.Id, hold), CancellationToken.None);
     }
 
+    /// <summary>
+    /// GitLab's <c>POST /pipelines/:id/retry</c>: new jobs for the failed and cancelled ones, which run
+    /// as a pipeline would (held again while <see cref="HoldPipelines"/>); null when there is no such pipeline.
+    /// </summary>
+    internal async Task<FakePipeline?> RetryAsync(ProjectEntry entry, long pipelineId)
+    {
+        if (_store.RetryPipeline(pipelineId, _timeProvider.GetUtcNow()) is not { } outcome)
+        {
+            return null;
+        }
+
+        var (pipeline, retried) = outcome;
+
+        if (retried)
+        {
+            await _announce(entry, pipeline);
+            Start(entry, pipeline);
+        }
+
+        return pipeline;
+    }
+
     /// <summary>Cancels a pipeline that has not finished; returns the pipeline as it now is.</summary>
     internal async Task<FakePipeline?> CancelAsync(ProjectEntry entry, long pipelineId)
     {
@@ -111,6 +162,7 @@ public sealed class CiSimulator
         var canceled = _store.UpdateRunningPipeline(pipelineId, p => p with
         {
             Status = PipelineStatuses.Canceled,
+            Jobs = [.. p.Jobs.Select(job => job.IsFinished ? job : job with { Status = PipelineStatuses.Canceled, FinishedAt = now })],
             StartedAt = p.StartedAt ?? now,
             FinishedAt = now,
             UpdatedAt = now,
@@ -138,7 +190,13 @@ public sealed class CiSimulator
             // A runner picks the pipeline up shortly after it is created.
             await Task.Delay(TimeSpan.FromMilliseconds(10), _timeProvider, _stopping);
             var started = _timeProvider.GetUtcNow();
-            var running = _store.UpdateRunningPipeline(pipelineId, p => p with { Status = PipelineStatuses.Running, StartedAt = started, UpdatedAt = started });
+            var running = _store.UpdateRunningPipeline(pipelineId, p => p with
+            {
+                Status = PipelineStatuses.Running,
+                Jobs = [.. p.Jobs.Select(job => job.IsFinished ? job : job with { Status = PipelineStatuses.Running, StartedAt = started })],
+                StartedAt = p.StartedAt ?? started,
+                UpdatedAt = started,
+            });
             if (running is null)
             {
                 return;
@@ -147,11 +205,16 @@ public sealed class CiSimulator
             await _announce(entry, running);
             await Task.Delay(PipelineDuration, _timeProvider, _stopping);
             var released = hold is null ? null : await hold.Task.WaitAsync(_stopping);
-            var (status, log) = released is not null
-                ? (released, "released by the test with " + released)
+            var (results, log) = released is not null
+                ? (running.Jobs.Where(job => !job.IsFinished).ToDictionary(job => job.Id, _ => released), "released by the test with " + released)
                 : await DecideAsync(entry, running);
             var finishedAt = _timeProvider.GetUtcNow();
-            var finished = _store.UpdateRunningPipeline(pipelineId, p => p with { Status = status, FinishedAt = finishedAt, UpdatedAt = finishedAt, Log = log });
+            var finished = _store.UpdateRunningPipeline(pipelineId, p =>
+            {
+                var jobs = p.Jobs.Select(job => results.TryGetValue(job.Id, out var result) ? job with { Status = result, FinishedAt = finishedAt } : job).ToList();
+                var failed = jobs.Any(job => !job.Retried && job.Status == PipelineStatuses.Failed);
+                return p with { Status = failed ? PipelineStatuses.Failed : PipelineStatuses.Success, Jobs = jobs, FinishedAt = finishedAt, UpdatedAt = finishedAt, Log = log };
+            });
             if (finished is not null)
             {
                 await _announce(entry, finished);
@@ -163,27 +226,61 @@ public sealed class CiSimulator
         }
     }
 
-    private async Task<(string Status, string Log)> DecideAsync(ProjectEntry entry, FakePipeline pipeline)
+    /// <summary>The result of every job still to run, by job id, and the log line explaining them.</summary>
+    private async Task<(Dictionary<long, string> Results, string Log)> DecideAsync(ProjectEntry entry, FakePipeline pipeline)
+    {
+        var toRun = pipeline.Jobs.Where(job => !job.IsFinished).ToList();
+        if (TakeForced(_forced, pipeline.Sha, pipeline.Ref) is { } forced)
+        {
+            return (toRun.ToDictionary(job => job.Id, _ => forced), "forced " + forced + " by the test");
+        }
+
+        var results = new Dictionary<long, string>();
+        var log = new List<string>();
+        foreach (var job in toRun)
+        {
+            if (TakeForced(_failingJobs, pipeline.Sha + "\n" + job.Name, pipeline.Ref + "\n" + job.Name) is { } failed)
+            {
+                results[job.Id] = failed;
+                log.Add($"{job.Name}: failed by the test");
+                continue;
+            }
+
+            var (status, line) = job.Name == LintJob ? await LintAsync(entry, pipeline) : (PipelineStatuses.Success, $"{job.Name}: passed");
+            results[job.Id] = status;
+            log.Add(line);
+        }
+
+        return (results, string.Join("; ", log));
+    }
+
+    /// <summary>Consumes one use of the first forced result matching either key.</summary>
+    private string? TakeForced(List<ForcedResult> forcedResults, string sha, string gitRef)
     {
         lock (_gate)
         {
-            var index = _forced.FindIndex(f => f.ShaOrRef == pipeline.Sha || f.ShaOrRef == pipeline.Ref);
-            if (index >= 0)
+            var index = forcedResults.FindIndex(f => f.ShaOrRef == sha || f.ShaOrRef == gitRef);
+            if (index < 0)
             {
-                var forced = _forced[index];
-                if (forced.Times <= 1)
-                {
-                    _forced.RemoveAt(index);
-                }
-                else
-                {
-                    _forced[index] = forced with { Times = forced.Times - 1 };
-                }
-
-                return (forced.Status, "forced " + forced.Status + " by the test");
+                return null;
             }
-        }
 
+            var forced = forcedResults[index];
+            if (forced.Times <= 1)
+            {
+                forcedResults.RemoveAt(index);
+            }
+            else
+            {
+                forcedResults[index] = forced with { Times = forced.Times - 1 };
+            }
+
+            return forced.Status;
+        }
+    }
+
+    private async Task<(string Status, string Log)> LintAsync(ProjectEntry entry, FakePipeline pipeline)
+    {
         try
         {
             var violation = await LintCheck.FindViolationAsync(entry.Repository, pipeline.Sha, _stopping);

@@ -35,6 +35,12 @@ public sealed record FakePipeline
 
     public required string WebUrl { get; init; }
 
+    /// <summary>Every job, retried ones included, in creation order.</summary>
+    public IReadOnlyList<FakeJob> Jobs { get; init; } = [];
+
+    /// <summary>The latest try of each job: what GitLab lists by default and the status is made of.</summary>
+    public IEnumerable<FakeJob> LatestJobs => Jobs.Where(job => !job.Retried);
+
     public bool IsFinished => PipelineStatuses.IsFinished(Status);
 
     /// <summary>Whole seconds between start and finish, as GitLab reports <c>duration</c>.</summary>
@@ -46,6 +52,7 @@ public sealed record FakePipeline
 public static class PipelineStatuses
 {
     public const string Created = "created";
+    public const string Pending = "pending";
     public const string Running = "running";
     public const string Success = "success";
     public const string Failed = "failed";

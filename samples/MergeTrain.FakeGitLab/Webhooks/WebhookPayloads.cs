@@ -123,7 +123,7 @@ internal sealed class WebhookPayloads(string baseUrl, TimeProvider timeProvider)
             ["project"] = Project(project),
             ["commit"] = Commit(project, commit),
             ["source_pipeline"] = null,
-            ["builds"] = new JsonArray(Build(pipeline)),
+            ["builds"] = new JsonArray([.. pipeline.LatestJobs.Select(job => (JsonNode)Build(pipeline, job))]),
         };
     }
 
@@ -227,18 +227,18 @@ internal sealed class WebhookPayloads(string baseUrl, TimeProvider timeProvider)
         ["work_in_progress"] = mergeRequest.Draft,
     };
 
-    private JsonObject Build(FakePipeline pipeline) => new()
+    private JsonObject Build(FakePipeline pipeline, FakeJob job) => new()
     {
-        ["id"] = pipeline.Id * 10,
-        ["stage"] = "test",
-        ["name"] = "lint",
-        ["status"] = pipeline.Status,
-        ["created_at"] = GitLabTime.Hook(pipeline.CreatedAt),
-        ["started_at"] = GitLabTime.Hook(pipeline.StartedAt),
-        ["finished_at"] = GitLabTime.Hook(pipeline.FinishedAt),
-        ["duration"] = pipeline.StartedAt is { } started && pipeline.FinishedAt is { } finished ? (finished - started).TotalSeconds : null,
+        ["id"] = job.Id,
+        ["stage"] = job.Stage,
+        ["name"] = job.Name,
+        ["status"] = job.Status,
+        ["created_at"] = GitLabTime.Hook(job.CreatedAt),
+        ["started_at"] = GitLabTime.Hook(job.StartedAt),
+        ["finished_at"] = GitLabTime.Hook(job.FinishedAt),
+        ["duration"] = job.StartedAt is { } started && job.FinishedAt is { } finished ? (finished - started).TotalSeconds : null,
         ["queued_duration"] = null,
-        ["failure_reason"] = pipeline.Status == PipelineStatuses.Failed ? "script_failure" : null,
+        ["failure_reason"] = job.Status == PipelineStatuses.Failed ? "script_failure" : null,
         ["when"] = "on_success",
         ["manual"] = false,
         ["allow_failure"] = false,

@@ -86,4 +86,7 @@ public sealed record Car
 
     /// <summary>Who ended the car (merged, removed, closed it).</summary>
     public string? FinishedBy { get; init; }
+
+    /// <summary>The jobs of the current pipeline that failed and were retried (GitLab's pipeline retry), in order.</summary>
+    public IReadOnlyList<string> RetriedJobs { get; init; } = [];
 }

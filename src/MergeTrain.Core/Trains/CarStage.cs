@@ -29,4 +29,10 @@ public enum CarStage
 
     /// <summary>An operator's merge-immediately was requested and is being carried out.</summary>
     MergingImmediately,
+
+    /// <summary>The pipeline failed; a retry of its failed jobs was requested, the car keeps its place and commit.</summary>
+    RetryingPipeline,
+
+    /// <summary>The pipeline failed again with no retries left; its failed jobs are being named before the car is dropped.</summary>
+    ListingFailedJobs,
 }

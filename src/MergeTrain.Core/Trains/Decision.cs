@@ -15,4 +15,8 @@ public sealed record Decision(
     IReadOnlyList<Car> Finished,
     Rejection? Rejection,
     string? Ignored,
-    DateTimeOffset? NextTimerAt);
+    DateTimeOffset? NextTimerAt)
+{
+    /// <summary>The outcomes of retried jobs decided by this event, for the flake record.</summary>
+    public IReadOnlyList<JobRetryOutcome> JobRetries { get; init; } = [];
+}

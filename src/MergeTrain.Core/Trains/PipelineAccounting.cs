@@ -3,7 +3,8 @@ namespace MergeTrain.Core.Trains;
 /// <summary>
 /// Pipeline time between two states of a train: what finished (spent), and what was cancelled or
 /// thrown away (wasted: a pipeline still running when its car was rebuilt or dropped, one that
-/// ended cancelled, or a passed pipeline whose car was rebuilt before it could merge).
+/// ended cancelled, or a passed pipeline whose car was rebuilt before it could merge). A pipeline
+/// retried in place counts each run once: its failed run when it failed, the retry from its start.
 /// </summary>
 public static class PipelineAccounting
 {
@@ -35,13 +36,13 @@ public static class PipelineAccounting
                 if (!found)
                 {
                     // Replaced while running: the car was rebuilt or dropped and the pipeline cancelled.
-                    var seconds = Seconds(was.CreatedAt, now);
+                    var seconds = Seconds(was.RunStartedAt, now);
                     spent += seconds;
                     wasted += seconds;
                 }
                 else if (later.Pipeline.Status.IsFinished())
                 {
-                    var seconds = Seconds(later.Pipeline.CreatedAt, later.Pipeline.UpdatedAt);
+                    var seconds = Seconds(later.Pipeline.RunStartedAt, later.Pipeline.UpdatedAt);
                     spent += seconds;
                     if (later.Pipeline.Status == PipelineStatus.Canceled)
                     {
@@ -52,7 +53,7 @@ public static class PipelineAccounting
             else if (was.Status == PipelineStatus.Success && !found)
             {
                 // It passed, then the car was rebuilt before merging: its result is thrown away.
-                wasted += Seconds(was.CreatedAt, was.UpdatedAt);
+                wasted += Seconds(was.RunStartedAt, was.UpdatedAt);
             }
         }
 

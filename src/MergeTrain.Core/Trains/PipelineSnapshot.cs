@@ -15,4 +15,11 @@ public sealed record PipelineSnapshot(
     PipelineStatus Status,
     string? WebUrl,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>When its failed jobs were last retried in place; its time since then is the retry's.</summary>
+    public DateTimeOffset? RetriedAt { get; init; }
+
+    /// <summary>When its latest run began: the retry, or its creation.</summary>
+    public DateTimeOffset RunStartedAt => RetriedAt ?? CreatedAt;
+}

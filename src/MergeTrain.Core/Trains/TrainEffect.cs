@@ -20,6 +20,8 @@ namespace MergeTrain.Core.Trains;
 [JsonDerivedType(typeof(BuildMergedResult), "build_merged_result")]
 [JsonDerivedType(typeof(StartMergedResultPipeline), "start_merged_result_pipeline")]
 [JsonDerivedType(typeof(MergeImmediately), "merge_immediately")]
+[JsonDerivedType(typeof(RetryPipeline), "retry_pipeline")]
+[JsonDerivedType(typeof(ListFailedJobs), "list_failed_jobs")]
 public abstract record TrainEffect(string Key);
 
 /// <summary>
@@ -130,3 +132,21 @@ public sealed record StartMergedResultPipeline(string Key, int Iid, long Generat
 /// <param name="HeadSha">The MR head.</param>
 /// <param name="Message">The merge commit message.</param>
 public sealed record MergeImmediately(string Key, int Iid, long Generation, string TargetBranch, string BaseSha, string HeadSha, string Message) : TrainEffect(Key);
+
+/// <summary>
+/// Name the failed jobs of a car pipeline, then retry them (<c>POST /projects/:id/pipelines/:pipeline_id/retry</c>);
+/// answer <see cref="PipelineRetried"/>. The car keeps its place and commit meanwhile.
+/// </summary>
+/// <param name="Key">The idempotency key: one per car commit and attempt.</param>
+/// <param name="Iid">The car's MR.</param>
+/// <param name="Generation">The build's generation.</param>
+/// <param name="Attempt">The retry (1 for the first).</param>
+/// <param name="PipelineId">The failed pipeline.</param>
+public sealed record RetryPipeline(string Key, int Iid, long Generation, int Attempt, long PipelineId) : TrainEffect(Key);
+
+/// <summary>Name the failed jobs of a car pipeline that failed again after its retries; answer <see cref="FailedJobsListed"/>.</summary>
+/// <param name="Key">The idempotency key.</param>
+/// <param name="Iid">The car's MR.</param>
+/// <param name="Generation">The build's generation.</param>
+/// <param name="PipelineId">The failed pipeline.</param>
+public sealed record ListFailedJobs(string Key, int Iid, long Generation, long PipelineId) : TrainEffect(Key);

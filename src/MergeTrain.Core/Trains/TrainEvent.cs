@@ -33,6 +33,8 @@ namespace MergeTrain.Core.Trains;
 [JsonDerivedType(typeof(MergedResultBuilt), "merged_result_built")]
 [JsonDerivedType(typeof(MergedResultConflicted), "merged_result_conflicted")]
 [JsonDerivedType(typeof(MergedResultPipelineCreated), "merged_result_pipeline_created")]
+[JsonDerivedType(typeof(PipelineRetried), "pipeline_retried")]
+[JsonDerivedType(typeof(FailedJobsListed), "failed_jobs_listed")]
 public abstract record TrainEvent;
 
 /// <summary>A user asked to add an MR to the train (label, <c>/merge-train</c>, or the REST API).</summary>
@@ -191,3 +193,18 @@ public sealed record MergedResultConflicted(int Iid, long Generation, IReadOnlyL
 /// <param name="PipelineId">GitLab's pipeline id.</param>
 /// <param name="WebUrl">The pipeline page.</param>
 public sealed record MergedResultPipelineCreated(int Iid, long Generation, long PipelineId, string? WebUrl) : TrainEvent;
+
+/// <summary>A car pipeline's failed jobs were retried (result of <see cref="RetryPipeline"/>); the pipeline runs again.</summary>
+/// <param name="Iid">The car's MR.</param>
+/// <param name="Generation">The build's generation.</param>
+/// <param name="Attempt">The retry.</param>
+/// <param name="PipelineId">The pipeline.</param>
+/// <param name="FailedJobs">The names of the jobs that had failed and were retried.</param>
+public sealed record PipelineRetried(int Iid, long Generation, int Attempt, long PipelineId, IReadOnlyList<string> FailedJobs) : TrainEvent;
+
+/// <summary>The failed jobs of a car pipeline that failed again (result of <see cref="ListFailedJobs"/>).</summary>
+/// <param name="Iid">The car's MR.</param>
+/// <param name="Generation">The build's generation.</param>
+/// <param name="PipelineId">The pipeline.</param>
+/// <param name="FailedJobs">The names of its failed jobs; empty when GitLab could not say.</param>
+public sealed record FailedJobsListed(int Iid, long Generation, long PipelineId, IReadOnlyList<string> FailedJobs) : TrainEvent;

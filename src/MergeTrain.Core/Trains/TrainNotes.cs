@@ -35,6 +35,22 @@ public static class TrainNotes
     /// <summary>The note when an operator merged the MR immediately.</summary>
     public static string MergedImmediately(string actor) => $"merged immediately by {actor}, skipping the merge train pipeline";
 
+    /// <summary>The note when a car's pipeline passed after its failed jobs were retried.</summary>
+    public static string PassedOnRetry(long pipelineId, IReadOnlyList<string> flakyJobs) =>
+        $"pipeline #{pipelineId} passed on retry; flaky jobs: {JobList(flakyJobs)}. The merge request keeps its place on the merge train";
+
+    /// <summary>The drop detail when a car's pipeline failed again after its failed jobs were retried.</summary>
+    public static string FailedAgain(long pipelineId, IReadOnlyList<string> failedAgain, IReadOnlyList<string> passedOnRetry)
+    {
+        var text = failedAgain.Count == 0
+            ? $"pipeline #{pipelineId} failed again after a retry"
+            : $"pipeline #{pipelineId} failed again after a retry; jobs that failed again: {JobList(failedAgain)}";
+        return passedOnRetry.Count == 0 ? text : text + $"; passed on retry: {JobList(passedOnRetry)}";
+    }
+
+    /// <summary>Job names as a note lists them.</summary>
+    public static string JobList(IReadOnlyList<string> jobs) => jobs.Count == 0 ? "(not named by GitLab)" : string.Join(", ", jobs);
+
     /// <summary>The merge commit message of a car or merged result (SPEC section 3).</summary>
     public static string MergeMessage(string sourceBranch, string targetBranch, string title, string projectPath, int iid) =>
         $"Merge branch '{sourceBranch}' into '{targetBranch}'\n\n{title}\n\nSee merge request {projectPath}!{iid}";

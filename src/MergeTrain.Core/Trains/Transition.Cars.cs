@@ -139,6 +139,12 @@ internal sealed partial class Transition
         if (index >= 0)
         {
             var car = _cars[index];
+            if (car.CommitSha == e.Sha && car.Stage == CarStage.RetryingPipeline)
+            {
+                ObserveRetry(index, e);
+                return;
+            }
+
             if (car.CommitSha != e.Sha || car.Stage != CarStage.PipelineRunning)
             {
                 Ignore("a late or duplicate pipeline event");
@@ -174,25 +180,20 @@ internal sealed partial class Transition
             case PipelineStatus.Success:
                 _cars[index] = car with { Stage = CarStage.PipelinePassed };
                 Audit(car.Iid, car.Status, car.Status, $"pipeline #{pipeline.Id} passed" + (index == 0 ? "" : $"; waits to be first (position {index + 1})"));
+                if (car.RetriedJobs.Count > 0)
+                {
+                    PassedOnRetry(car);
+                }
+
                 break;
-            case PipelineStatus.Failed or PipelineStatus.Canceled or PipelineStatus.Skipped:
+            case PipelineStatus.Failed or PipelineStatus.Canceled:
+                // GitLab's retry starts new jobs for failed and cancelled ones.
+                FailCarPipeline(index, DropReason.PipelineFailed, $"pipeline #{pipeline.Id} {e.Status.ToGitLabName()}", retryJobs: true);
+                break;
+            case PipelineStatus.Skipped:
                 FailCarPipeline(index, DropReason.PipelineFailed, $"pipeline #{pipeline.Id} {e.Status.ToGitLabName()}");
                 break;
         }
-    }
-
-    private void FailCarPipeline(int index, DropReason reason, string detail)
-    {
-        var car = _cars[index];
-        if (car.Attempt < _settings.FailedPipelineRetries)
-        {
-            ReleasePipeline(car, detail);
-            _cars[index] = car with { Stage = CarStage.ReadyForPipeline, Pipeline = null, PipelineRequestedAt = null, Attempt = car.Attempt + 1, UpdatedAt = _now };
-            Audit(car.Iid, car.Status, car.Status, $"{detail}; retry {car.Attempt + 1} of {_settings.FailedPipelineRetries}");
-            return;
-        }
-
-        Drop(index, reason, detail);
     }
 
     private void OnFastForwardSucceeded(FastForwardSucceeded e)

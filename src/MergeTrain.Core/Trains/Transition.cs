@@ -13,6 +13,7 @@ internal sealed partial class Transition
     private readonly List<TrainEffect> _effects = [];
     private readonly List<AuditRecord> _audit = [];
     private readonly List<Car> _newlyFinished = [];
+    private readonly List<JobRetryOutcome> _jobRetries = [];
 
     // Copied on first write: most events touch none of these.
     private List<Car>? _finished;
@@ -77,6 +78,8 @@ internal sealed partial class Transition
             case MergedResultBuilt e: OnMergedResultBuilt(e); break;
             case MergedResultConflicted e: OnMergedResultConflicted(e); break;
             case MergedResultPipelineCreated e: OnMergedResultPipelineCreated(e); break;
+            case PipelineRetried e: OnPipelineRetried(e); break;
+            case FailedJobsListed e: OnFailedJobsListed(e); break;
             default: throw new ArgumentException($"Unknown train event {trainEvent.GetType().Name}.", nameof(trainEvent));
         }
 
@@ -108,7 +111,10 @@ internal sealed partial class Transition
             DroppedCount = _droppedCount,
         };
         var changed = _effects.Count > 0 || _audit.Count > 0;
-        return new Decision(state, _effects.ToArray(), _audit.ToArray(), _newlyFinished.ToArray(), null, changed ? null : _ignored, NextTimerAt(_cars));
+        return new Decision(state, _effects.ToArray(), _audit.ToArray(), _newlyFinished.ToArray(), null, changed ? null : _ignored, NextTimerAt(_cars))
+        {
+            JobRetries = _jobRetries.ToArray(),
+        };
     }
 
     /// <summary>
@@ -263,6 +269,7 @@ internal sealed partial class Transition
                 Pipeline = null,
                 PipelineRequestedAt = null,
                 Attempt = 0,
+                RetriedJobs = [],
                 Rebuilds = car.Rebuilds + 1,
             },
             reason);
@@ -309,7 +316,7 @@ internal sealed partial class Transition
 
     private static CarStatus ActiveStatus(Car car) =>
         car.PendingFastForwardSha is not null || car.MergeImmediately ? CarStatus.Merging
-        : car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed ? CarStatus.Fresh
+        : car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed or CarStage.RetryingPipeline or CarStage.ListingFailedJobs ? CarStatus.Fresh
         : car.Rebuilds > 0 ? CarStatus.Stale
         : CarStatus.Idle;
 

@@ -55,6 +55,25 @@ public sealed class GitLabClient : IGitLabApi
         SendAsync<GitLabPipeline>(gitLab, HttpMethod.Post, $"/projects/{projectId}/pipelines/{pipelineId}/cancel", null, cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Repeated like a read: GitLab retries only the jobs that are failed or cancelled now. When a lost
+    /// answer hid a retry that went through, those jobs were replaced by new pending ones, so the repeat
+    /// finds nothing to retry and answers the running pipeline; only if the new jobs already failed
+    /// again within the backoff would it retry them once more, at the cost of one more run of a job.
+    /// </remarks>
+    public Task<GitLabPipeline> RetryPipelineAsync(GitLabConnection gitLab, long projectId, long pipelineId, CancellationToken cancellationToken) =>
+        SendAsync<GitLabPipeline>(gitLab, HttpMethod.Post, $"/projects/{projectId}/pipelines/{pipelineId}/retry", null, cancellationToken, Repeat.Always);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<GitLabJob>> ListPipelineJobsAsync(
+        GitLabConnection gitLab, long projectId, long pipelineId, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scopes);
+        var query = string.Concat(scopes.Select(scope => $"scope[]={Uri.EscapeDataString(scope)}&"));
+        return await SendAsync<List<GitLabJob>>(gitLab, HttpMethod.Get, $"/projects/{projectId}/pipelines/{pipelineId}/jobs?{query}per_page=100", null, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<GitLabPipeline>> ListPipelinesAsync(
         GitLabConnection gitLab, long projectId, string gitRef, string sha, CancellationToken cancellationToken)
     {

@@ -28,6 +28,9 @@ public sealed record GitLabPipeline(
     DateTimeOffset CreatedAt,
     DateTimeOffset? UpdatedAt);
 
+/// <summary>The fields of GitLab's job object that MergeTrain reads.</summary>
+public sealed record GitLabJob(long Id, string Name, string Status, string? Stage);
+
 /// <summary>GitLab's user object, as embedded in merge requests and events.</summary>
 /// <remarks>Only id, username and name are required when reading: the rest is display detail some embeddings leave out.</remarks>
 /// <summary>A note on an MR, as the notes API lists it (the fields MergeTrain reads).</summary>

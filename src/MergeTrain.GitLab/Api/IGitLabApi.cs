@@ -27,6 +27,18 @@ public interface IGitLabApi
     Task<GitLabPipeline> CancelPipelineAsync(GitLabConnection gitLab, long projectId, long pipelineId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// <c>POST /projects/:id/pipelines/:pipeline_id/retry</c>: GitLab starts new jobs for the failed and
+    /// cancelled jobs of the pipeline, which goes back to pending/running; answers the pipeline.
+    /// </summary>
+    Task<GitLabPipeline> RetryPipelineAsync(GitLabConnection gitLab, long projectId, long pipelineId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <c>GET /projects/:id/pipelines/:pipeline_id/jobs</c> with <c>scope[]</c> = <paramref name="scopes"/>
+    /// (job statuses, e.g. <c>failed</c>), the first page of 100: the latest try of each job, not the retried ones.
+    /// </summary>
+    Task<IReadOnlyList<GitLabJob>> ListPipelineJobsAsync(GitLabConnection gitLab, long projectId, long pipelineId, IReadOnlyList<string> scopes, CancellationToken cancellationToken);
+
+    /// <summary>
     /// <c>GET /projects/:id/pipelines?ref=:ref&amp;sha=:sha</c>: before starting a pipeline again
     /// after a crash, the service looks for the one it may already have started.
     /// </summary>

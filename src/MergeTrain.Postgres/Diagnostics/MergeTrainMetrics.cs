@@ -35,6 +35,10 @@ public static class MergeTrainMetrics
     public static readonly Counter<double> PipelineWastedSeconds = Meter.CreateCounter<double>(
         "mergetrain_pipeline_wasted_seconds_total", "s", "Pipeline time cancelled or thrown away (the car was rebuilt or dropped while it ran).");
 
+    /// <summary>Failed CI jobs the train retried in place, by project, job name and outcome (passed_on_retry, failed_again).</summary>
+    public static readonly Counter<long> FlakyJobRetries = Meter.CreateCounter<long>(
+        "mergetrain_flaky_job_retries_total", description: "Failed CI jobs of car pipelines retried in place, by job and outcome (passed_on_retry: flaky; failed_again).");
+
     /// <summary>How long a job waited from due to started.</summary>
     public static readonly Histogram<double> JobStartLatency = Meter.CreateHistogram<double>("mergetrain_job_start_latency_seconds", "s", "From a job being due to a worker starting it.");
 

@@ -286,6 +286,11 @@ public sealed class TrainProcessor(
                 MergeTrainMetrics.CarsDropped.Add(1, withReason);
             }
         }
+
+        foreach (var outcome in decisions.SelectMany(d => d.JobRetries))
+        {
+            MergeTrainMetrics.FlakyJobRetries.Add(1, new TagList { { "project", before.ProjectPath }, { "job", outcome.JobName }, { "outcome", outcome.Outcome } });
+        }
     }
 
     private static async Task SaveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TrainRow train, List<Decision> decisions, DateTimeOffset now)
@@ -305,6 +310,7 @@ public sealed class TrainProcessor(
             decisions.SelectMany(d => d.Finished).ToList(),
             decisions[^1].NextTimerAt,
             now);
+        await FlakyJobStore.RecordAsync(connection, transaction, train.State.ProjectId, decisions.SelectMany(d => d.JobRetries).ToList());
 
         // Counted once the version check passed: a conflicting writer's decisions are not counted twice.
         RecordMetrics(train.State, decisions, now);

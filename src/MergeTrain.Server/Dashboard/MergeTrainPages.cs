@@ -15,6 +15,7 @@ internal static class MergeTrainPages
     public const string Webhooks = "/webhooks";
     public const string Audit = "/audit";
     public const string Charts = "/charts";
+    public const string FlakyJobs = "/flaky-jobs";
 
     private const string CarHistoryPrefix = "/cars";
     private const string ResourcePrefix = "MergeTrain.Server.Dashboard.Content.";
@@ -41,6 +42,7 @@ internal static class MergeTrainPages
         routes.AddRazorPage(Webhooks, _ => new WebhooksPage());
         routes.AddRazorPage(Audit, _ => new AuditPage());
         routes.AddRazorPage(Charts, _ => new ChartsPage());
+        routes.AddRazorPage(FlakyJobs, _ => new FlakyJobsPage());
         TrainCommands.Register(routes);
         WebhookCommands.Register(routes);
 
@@ -48,6 +50,7 @@ internal static class MergeTrainPages
         NavigationMenu.Items.Add(page => Item(page, "Webhooks", Webhooks));
         NavigationMenu.Items.Add(page => Item(page, "Audit log", Audit));
         NavigationMenu.Items.Add(page => Item(page, "Charts", Charts));
+        NavigationMenu.Items.Add(page => Item(page, "Flaky jobs", FlakyJobs));
         NavigationMenu.Items.Add(UserItem);
 
         var assembly = typeof(MergeTrainPages).Assembly;

@@ -41,6 +41,8 @@ public sealed class TrainEffectExecutor(
             return effect switch
             {
                 StartPipeline start => [new CarEffectFailed(start.Iid, start.Generation, error.Message)],
+                RetryPipeline retry => [new CarEffectFailed(retry.Iid, retry.Generation, $"retrying pipeline #{retry.PipelineId} was refused: {error.Message}")],
+                ListFailedJobs list => [new FailedJobsListed(list.Iid, list.Generation, list.PipelineId, [])],
                 _ => [],
             };
         }
@@ -92,9 +94,41 @@ public sealed class TrainEffectExecutor(
                 return [new MergedResultPipelineCreated(start.Iid, start.Generation, merged.Id, merged.WebUrl)];
             case MergeImmediately merge:
                 return [await MergeImmediatelyAsync(project, repository, merge, cancellationToken)];
+            case RetryPipeline retry:
+                return await RetryPipelineAsync(project, train, retry, cancellationToken);
+            case ListFailedJobs list:
+                return [new FailedJobsListed(list.Iid, list.Generation, list.PipelineId, await FailedJobNamesAsync(project, list.PipelineId, cancellationToken))];
             default:
                 throw new NotSupportedException($"No executor for effect {effect.GetType().Name}.");
         }
+    }
+
+    /// <summary>
+    /// Names the failed jobs, then has GitLab retry them. A retry the train no longer wants (the car
+    /// left or was rebuilt since) is not sent: the pipeline would run again for nobody.
+    /// </summary>
+    private async Task<IReadOnlyList<TrainEvent>> RetryPipelineAsync(ConfiguredProject project, TrainState train, RetryPipeline retry, CancellationToken cancellationToken)
+    {
+        var wanted = train.Cars.Any(car => car.Iid == retry.Iid && car.Generation == retry.Generation && car.Attempt == retry.Attempt && car.Stage == CarStage.RetryingPipeline);
+        if (!wanted)
+        {
+            logger.LogInformation("Retry of pipeline {PipelineId} is no longer wanted by the train; not sent", retry.PipelineId);
+            return [];
+        }
+
+        // After a repeat whose first try went through, the failed jobs were already replaced: the
+        // list is then empty, and the names are lost for this retry (the retry itself is not repeated).
+        var failedJobs = await FailedJobNamesAsync(project, retry.PipelineId, cancellationToken);
+        await gitLab.RetryPipelineAsync(project.GitLab, project.Id, retry.PipelineId, cancellationToken);
+        logger.LogInformation("Retried pipeline {PipelineId} of !{Iid}: {Jobs}", retry.PipelineId, retry.Iid, string.Join(", ", failedJobs));
+        return [new PipelineRetried(retry.Iid, retry.Generation, retry.Attempt, retry.PipelineId, failedJobs)];
+    }
+
+    private async Task<IReadOnlyList<string>> FailedJobNamesAsync(ConfiguredProject project, long pipelineId, CancellationToken cancellationToken)
+    {
+        // GitLab's retry starts new jobs for the failed and the cancelled ones.
+        var jobs = await gitLab.ListPipelineJobsAsync(project.GitLab, project.Id, pipelineId, ["failed", "canceled"], cancellationToken);
+        return jobs.Select(job => job.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
     private async Task<TrainEvent> BuildCarAsync(ConfiguredProject project, ProjectRepository repository, BuildCar build, CancellationToken cancellationToken)

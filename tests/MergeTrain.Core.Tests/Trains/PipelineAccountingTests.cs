@@ -33,6 +33,19 @@ public class PipelineAccountingTests
     }
 
     [Test]
+    public void A_pipeline_retried_in_place_counts_its_failed_run_once_and_then_only_the_retry()
+    {
+        var running = State(Car(1, Pipeline(10, PipelineStatus.Running, T0, T0)));
+        var failed = State(Car(1, Pipeline(10, PipelineStatus.Failed, T0, T0.AddMinutes(30))));
+        var retried = State(Car(1, Pipeline(10, PipelineStatus.Pending, T0, T0.AddMinutes(31)) with { RetriedAt = T0.AddMinutes(31) }));
+        var passed = State(Car(1, Pipeline(10, PipelineStatus.Success, T0, T0.AddMinutes(41)) with { RetriedAt = T0.AddMinutes(31) }));
+
+        PipelineAccounting.Compare(running, failed, T0.AddMinutes(30)).ShouldBe((30d * 60, 0d));
+        PipelineAccounting.Compare(failed, retried, T0.AddMinutes(31)).ShouldBe((0d, 0d));
+        PipelineAccounting.Compare(retried, passed, T0.AddMinutes(41)).ShouldBe((10d * 60, 0d));
+    }
+
+    [Test]
     public void Nothing_changing_costs_nothing()
     {
         var state = State(Car(1, Pipeline(10, PipelineStatus.Running, T0, T0)));

@@ -22,6 +22,7 @@ public class RandomizedTrainTests
         var decisions = 0;
         var merges = 0;
         var overtakes = 0;
+        var retries = 0;
         foreach (var seed in seeds)
         {
             var world = new TrainWorld(seed);
@@ -42,17 +43,20 @@ public class RandomizedTrainTests
             decisions += world.Decisions;
             merges += world.Merges;
             overtakes += world.Overtakes;
+            retries += world.Retries;
         }
 
-        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train, {overtakes} high-priority overtakes");
+        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train, {overtakes} high-priority overtakes, {retries} pipeline retries");
+        Assert.That(only is not null || retries > 0, "no pipeline was ever retried: the retry rules are not exercised");
         Assert.That(merges, Is.GreaterThan(0), "the sequences never merged anything: they test nothing");
-        Assert.That(overtakes, Is.GreaterThan(0), "no high-priority car ever overtook another: priorities are not tested");
+        Assert.That(only is not null || overtakes > 0, "no high-priority car ever overtook another: priorities are not tested");
     }
 
     /// <summary>The model: a git remote, GitLab MRs and pipelines, and an executor that is late and sloppy.</summary>
     private sealed class TrainWorld
     {
         private const int MrPool = 12;
+        private static readonly string[] JobNames = ["lint", "unit", "e2e"];
         private readonly Random _random;
         private readonly TrainEngine _engine;
         private readonly List<TrainEffect> _pendingEffects = [];
@@ -65,6 +69,7 @@ public class RandomizedTrainTests
         private readonly HashSet<int> _expectedOnTrain = [];
         private readonly HashSet<string> _successfulShas = [];
         private readonly HashSet<int> _mergedByTrain = [];
+        private readonly Dictionary<(int Iid, long Generation), int> _retries = [];
         private TrainState _state;
         private DateTimeOffset _now = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
         private string _target = "root";
@@ -77,7 +82,7 @@ public class RandomizedTrainTests
             var settings = new TrainSettings
             {
                 MaxParallelPipelines = new[] { 1, 2, 3, 20 }[_random.Next(4)],
-                FailedPipelineRetries = _random.Next(2),
+                FailedPipelineRetries = _random.Next(3),
                 PipelineTimeout = TimeSpan.FromMinutes(60),
                 MergedResultsPipelines = _random.Next(2) == 0,
             };
@@ -96,6 +101,9 @@ public class RandomizedTrainTests
 
         /// <summary>How often a high-priority car went ahead of other cars.</summary>
         public int Overtakes { get; private set; }
+
+        /// <summary>How many pipeline retries the train asked for.</summary>
+        public int Retries => _retries.Values.Sum();
 
         public List<string> History { get; } = [];
 
@@ -181,6 +189,17 @@ public class RandomizedTrainTests
                     else
                     {
                         DeliverDelayed(0);
+                    }
+                }
+
+                // The pipeline poller: a result the train missed (a hook decided while its retry was still
+                // being reported, so ignored) is told again.
+                foreach (var car in _state.Cars.Where(car => car.Stage == CarStage.PipelineRunning && car.Pipeline is not null).ToList())
+                {
+                    var polled = _pipelines[car.Pipeline!.Id];
+                    if (polled.Status.IsFinished() && polled.Status != car.Pipeline.Status)
+                    {
+                        Send(new PipelineStatusChanged(polled.Id, polled.Sha, polled.Ref, polled.Status, null));
                     }
                 }
 
@@ -338,6 +357,18 @@ public class RandomizedTrainTests
                     return [new MergedResultBuilt(build.Iid, build.Generation, NewCommit(build.BaseSha, build.HeadSha, null))];
                 case StartMergedResultPipeline start:
                     return [new MergedResultPipelineCreated(start.Iid, start.Generation, NewPipeline(start.Sha, start.Ref, isCar: false).Id, null)];
+                case RetryPipeline retry:
+                    {
+                        // GitLab retries the failed jobs whatever the train thinks now: the pipeline runs again.
+                        var pipeline = _pipelines[retry.PipelineId];
+                        var failedJobs = pipeline.FailedJobs;
+                        pipeline.Status = PipelineStatus.Running;
+                        pipeline.FailedJobs = [];
+                        return [new PipelineRetried(retry.Iid, retry.Generation, retry.Attempt, retry.PipelineId, failedJobs)];
+                    }
+
+                case ListFailedJobs list:
+                    return [new FailedJobsListed(list.Iid, list.Generation, list.PipelineId, _random.Next(10) == 0 ? [] : _pipelines[list.PipelineId].FailedJobs)];
                 default:
                     return [];
             }
@@ -374,6 +405,10 @@ public class RandomizedTrainTests
             if (pipeline.Status == PipelineStatus.Success)
             {
                 _successfulShas.Add(pipeline.Sha);
+            }
+            else
+            {
+                pipeline.FailedJobs = JobNames.Where(_ => _random.Next(2) == 0).DefaultIfEmpty("unit").ToArray();
             }
 
             var finished = new PipelineStatusChanged(pipeline.Id, pipeline.Sha, pipeline.Ref, pipeline.Status, null);
@@ -465,15 +500,25 @@ public class RandomizedTrainTests
 
             Check(state.Cars.Count == _expectedOnTrain.Count, "a car is on the train that nobody added");
 
+            // Retries never exceed their limit: per car commit, and as counted on the car.
+            foreach (var retry in decision.Effects.OfType<RetryPipeline>())
+            {
+                var count = _retries[(retry.Iid, retry.Generation)] = _retries.GetValueOrDefault((retry.Iid, retry.Generation)) + 1;
+                Check(count <= _engine.Settings.FailedPipelineRetries, $"!{retry.Iid} retried {count} times, limit {_engine.Settings.FailedPipelineRetries}");
+            }
+
+            Check(state.Cars.All(car => car.Attempt <= _engine.Settings.FailedPipelineRetries), "a car spent more retries than allowed");
+            Check(state.Cars.All(car => car.RetriedJobs.Count == 0 || car.Attempt > 0), "a car names retried jobs without a retry");
+
             // No more than MaxParallelPipelines car pipelines run.
-            var live = state.Cars.Count(car => car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed);
+            var live = state.Cars.Count(car => car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed or CarStage.RetryingPipeline or CarStage.ListingFailedJobs);
             Check(live <= _engine.Settings.MaxParallelPipelines, $"{live} car pipelines > {_engine.Settings.MaxParallelPipelines}");
 
             // No pipeline result of an outdated car commit is trusted.
             if (trainEvent is PipelineStatusChanged changed && _pipelines[changed.PipelineId].IsCar)
             {
                 var current = before.Cars.Any(car =>
-                    (car.Pipeline?.Id == changed.PipelineId && car.CommitSha == changed.Sha && car.Stage == CarStage.PipelineRunning)
+                    (car.Pipeline?.Id == changed.PipelineId && car.CommitSha == changed.Sha && car.Stage is CarStage.PipelineRunning or CarStage.RetryingPipeline)
                     || (car.Stage == CarStage.StartingPipeline && car.CommitSha == changed.Sha && _engine.Settings.CarBranch("main", car.Iid) == changed.Ref));
                 Check(current || (decision.Effects.Count == 0 && decision.Audit.Count == 0), $"pipeline #{changed.PipelineId} of an outdated car commit changed the train");
             }
@@ -535,6 +580,8 @@ public class RandomizedTrainTests
         public bool IsCar { get; } = isCar;
 
         public PipelineStatus Status { get; set; } = PipelineStatus.Running;
+
+        public IReadOnlyList<string> FailedJobs { get; set; } = [];
     }
 
     private sealed class ModelMr(int iid, string head)

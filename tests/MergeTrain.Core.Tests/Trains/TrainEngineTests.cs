@@ -388,13 +388,15 @@ public class TrainEngineTests
         train.Add(1, "a");
         train.Add(2, "b");
         var behind = train.PipelineOf(2);
+        var first = train.PipelineOf(1);
 
         train.FinishPipeline(1, PipelineStatus.Failed);
         train.FinishPipeline(1, PipelineStatus.Failed);
         train.Car(1).Attempt.ShouldBe(2);
         train.PipelineOf(2).ShouldBe(behind);
-        train.Effects.OfType<StartPipeline>().Count(start => start.Iid == 1).ShouldBe(3);
-        train.Effects.OfType<StartPipeline>().Where(start => start.Iid == 1).Select(start => start.Key).Distinct().Count().ShouldBe(3);
+        train.PipelineOf(1).ShouldBe(first);
+        train.Effects.OfType<StartPipeline>().Count(start => start.Iid == 1).ShouldBe(1);
+        train.Effects.OfType<RetryPipeline>().Select(retry => retry.Key).Distinct().Count().ShouldBe(2);
 
         train.FinishPipeline(1, PipelineStatus.Failed);
         train.FinishedCar(1).DropReason.ShouldBe(DropReason.PipelineFailed);

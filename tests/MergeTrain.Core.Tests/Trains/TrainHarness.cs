@@ -42,6 +42,9 @@ internal sealed class TrainHarness
 
     public List<string> DeletedBranches { get; } = [];
 
+    /// <summary>The outcomes of retried jobs, as every decision reported them.</summary>
+    public List<JobRetryOutcome> JobRetries { get; } = [];
+
     /// <summary>Car or merged-result builds of these MR heads conflict, with these paths.</summary>
     public Dictionary<string, string[]> Conflicts { get; } = [];
 
@@ -54,6 +57,7 @@ internal sealed class TrainHarness
         State = Last.State;
         Effects.AddRange(Last.Effects);
         Audit.AddRange(Last.Audit);
+        JobRetries.AddRange(Last.JobRetries);
         foreach (var effect in Last.Effects)
         {
             _pending.Enqueue(effect);
@@ -87,6 +91,14 @@ internal sealed class TrainHarness
         var pipeline = Pipelines[pipelineId];
         pipeline.Status = status;
         return Send(new PipelineStatusChanged(pipelineId, pipeline.Sha, pipeline.Ref, status, pipeline.WebUrl));
+    }
+
+    /// <summary>The pipeline fails with these jobs failed (what GitLab would list and retry).</summary>
+    public Decision FailJobs(int iid, params string[] jobs)
+    {
+        var pipeline = Pipelines[PipelineOf(iid)];
+        pipeline.FailedJobs = jobs;
+        return FinishPipeline(pipeline.Id, PipelineStatus.Failed);
     }
 
     /// <summary>Someone pushes to the target branch outside the train.</summary>
@@ -156,6 +168,17 @@ internal sealed class TrainHarness
                 }
 
                 break;
+            case RetryPipeline retry:
+                var retried = Pipelines[retry.PipelineId];
+                var failedJobs = retried.FailedJobs;
+                retried.Status = PipelineStatus.Running;
+                retried.FailedJobs = [];
+                retried.Retries++;
+                Send(new PipelineRetried(retry.Iid, retry.Generation, retry.Attempt, retry.PipelineId, failedJobs));
+                break;
+            case ListFailedJobs list:
+                Send(new FailedJobsListed(list.Iid, list.Generation, list.PipelineId, Pipelines[list.PipelineId].FailedJobs));
+                break;
             case PostNote note:
                 Notes.Add((note.Iid, note.Body));
                 break;
@@ -196,6 +219,12 @@ internal sealed class FakePipeline(long id, int iid, string sha, string @ref, st
     public PipelineStatus Status { get; set; } = PipelineStatus.Running;
 
     public bool CancelledByTrain { get; set; }
+
+    /// <summary>The names of the jobs that failed in its last run.</summary>
+    public IReadOnlyList<string> FailedJobs { get; set; } = [];
+
+    /// <summary>How many times the train had its failed jobs retried.</summary>
+    public int Retries { get; set; }
 
     public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
 }

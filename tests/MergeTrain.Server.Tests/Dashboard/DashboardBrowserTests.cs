@@ -13,7 +13,7 @@ public class DashboardBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";
 
-    private static readonly string[] Navigation = ["Trains", "Jobs", "Retries", "Recurring Jobs", "Servers", "Webhooks", "Audit log", "Charts"];
+    private static readonly string[] Navigation = ["Trains", "Jobs", "Retries", "Recurring Jobs", "Servers", "Webhooks", "Audit log", "Charts", "Flaky jobs"];
 
     [Test]
     public async Task An_admin_logs_in_watches_the_train_pauses_and_resumes_it_removes_a_car_reads_the_charts_and_requeues_a_failed_job()

@@ -10,7 +10,7 @@ namespace MergeTrain.Server.Tests.Dashboard;
 /// <summary>The operator dashboard over plain HTTP: who may see and do what, and what its pages say.</summary>
 public class DashboardHttpTests
 {
-    private static readonly string[] MergeTrainPages = ["/hangfire/trains", "/hangfire/webhooks", "/hangfire/audit", "/hangfire/charts"];
+    private static readonly string[] MergeTrainPages = ["/hangfire/trains", "/hangfire/webhooks", "/hangfire/audit", "/hangfire/charts", "/hangfire/flaky-jobs"];
 
     private static readonly string[] HangfirePages = ["/hangfire", "/hangfire/jobs/enqueued", "/hangfire/jobs/failed", "/hangfire/retries", "/hangfire/recurring", "/hangfire/servers"];
 
@@ -101,7 +101,7 @@ public class DashboardHttpTests
         foreach (var path in MergeTrainPages.Concat(HangfirePages).Append($"/hangfire/cars/{TrainWorld.ProjectId}/{mr.Iid}"))
         {
             var page = await developer.PageAsync(path);
-            foreach (var (href, label) in new[] { ("/hangfire/trains", "Trains"), ("/hangfire/webhooks", "Webhooks"), ("/hangfire/audit", "Audit log"), ("/hangfire/charts", "Charts") })
+            foreach (var (href, label) in new[] { ("/hangfire/trains", "Trains"), ("/hangfire/webhooks", "Webhooks"), ("/hangfire/audit", "Audit log"), ("/hangfire/charts", "Charts"), ("/hangfire/flaky-jobs", "Flaky jobs") })
             {
                 page.ShouldMatch($"<a href=\"{href}\">\\s*{label}", $"{path} shows {label} in Hangfire's navigation");
             }

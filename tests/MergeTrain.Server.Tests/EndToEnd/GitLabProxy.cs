@@ -17,6 +17,8 @@ internal sealed class GitLabProxy : IAsyncDisposable
     private readonly TaskCompletionSource _pipelineCreated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _pipelineCreations;
     private int _badGatewaysLeft;
+    private int _retryBadGatewaysLeft;
+    private int _pipelineRetries;
 
     private GitLabProxy(WebApplication app, HttpClient upstream)
     {
@@ -33,6 +35,9 @@ internal sealed class GitLabProxy : IAsyncDisposable
     /// <summary>Pipeline creations that went through the proxy to GitLab.</summary>
     public int PipelineCreations => Volatile.Read(ref _pipelineCreations);
 
+    /// <summary>Pipeline retries (<c>POST …/pipelines/:id/retry</c>) that went through the proxy to GitLab.</summary>
+    public int PipelineRetries => Volatile.Read(ref _pipelineRetries);
+
     /// <summary>Completes once GitLab has created a pipeline through the proxy.</summary>
     public Task PipelineCreated => _pipelineCreated.Task;
 
@@ -47,6 +52,14 @@ internal sealed class GitLabProxy : IAsyncDisposable
     {
         var proxy = await StartAsync(_ => Task.CompletedTask);
         proxy._badGatewaysLeft = 1;
+        return proxy;
+    }
+
+    /// <summary>Lets GitLab retry a pipeline the first time but answers 502 in its place: the caller cannot tell whether it retried.</summary>
+    public static async Task<GitLabProxy> BadGatewayOnFirstRetryAsync()
+    {
+        var proxy = await StartAsync(_ => Task.CompletedTask);
+        proxy._retryBadGatewaysLeft = 1;
         return proxy;
     }
 
@@ -99,6 +112,17 @@ internal sealed class GitLabProxy : IAsyncDisposable
                 }
 
                 if (Interlocked.Decrement(ref proxy._badGatewaysLeft) >= 0)
+                {
+                    context.Response.StatusCode = StatusCodes.Status502BadGateway;
+                    await context.Response.WriteAsync("<html>502 Bad Gateway</html>");
+                    return;
+                }
+            }
+
+            if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Value!.EndsWith("/retry", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref proxy._pipelineRetries);
+                if (Interlocked.Decrement(ref proxy._retryBadGatewaysLeft) >= 0)
                 {
                     context.Response.StatusCode = StatusCodes.Status502BadGateway;
                     await context.Response.WriteAsync("<html>502 Bad Gateway</html>");
