@@ -24,10 +24,18 @@ internal sealed class ScratchObjects : IDisposable
     private const int MaxObjects = 20_000;
     private int _written;
 
+    private const string Prefix = "mergetrain-objects-";
+    private static int _sweptLeftovers;
+
     public ScratchObjects()
     {
         var parent = Directory.Exists("/dev/shm") ? "/dev/shm" : System.IO.Path.GetTempPath();
-        Path = System.IO.Path.Combine(parent, "mergetrain-objects-" + Guid.NewGuid().ToString("N"));
+        if (Interlocked.Exchange(ref _sweptLeftovers, 1) == 0)
+        {
+            DeleteLeftovers(parent);
+        }
+
+        Path = System.IO.Path.Combine(parent, $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path);
     }
 
@@ -107,5 +115,43 @@ internal sealed class ScratchObjects : IDisposable
     {
         var hex = id.ToString();
         return System.IO.Path.Combine(Path, hex[..2], hex[2..]);
+    }
+
+    /// <summary>
+    /// Deletes the directories that processes killed before they could dispose of theirs left behind
+    /// (a directory's name carries its process id); once per process. /dev/shm is memory: leftovers
+    /// of a service killed again and again would add up.
+    /// </summary>
+    internal static void DeleteLeftovers(string parent)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(parent, Prefix + "*"))
+        {
+            var name = System.IO.Path.GetFileName(directory.AsSpan())[Prefix.Length..];
+            var dash = name.IndexOf('-');
+            if (dash > 0 && int.TryParse(name[..dash], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && !IsRunning(pid))
+            {
+                try
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+                {
+                    // Another process's, or already going: nothing of ours.
+                }
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }
