@@ -47,17 +47,23 @@ public sealed class ApiTokenAuthentication(
     }
 
     /// <inheritdoc/>
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
-    {
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
-        await Response.WriteAsJsonAsync(new ApiMessage("401 Unauthorized"));
-    }
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) => ChallengeAsync(Response);
 
     /// <inheritdoc/>
-    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => ForbidAsync(Response);
+
+    /// <summary>GitLab's 401 answer, for every scheme of ours.</summary>
+    internal static Task ChallengeAsync(HttpResponse response)
     {
-        Response.StatusCode = StatusCodes.Status403Forbidden;
-        await Response.WriteAsJsonAsync(new ApiMessage("403 Forbidden"));
+        response.StatusCode = StatusCodes.Status401Unauthorized;
+        return response.WriteAsJsonAsync(new ApiMessage("401 Unauthorized"));
+    }
+
+    /// <summary>GitLab's 403 answer, for every scheme of ours.</summary>
+    internal static Task ForbidAsync(HttpResponse response)
+    {
+        response.StatusCode = StatusCodes.Status403Forbidden;
+        return response.WriteAsJsonAsync(new ApiMessage("403 Forbidden"));
     }
 
     /// <summary>Compares two secrets in time that does not depend on where they differ.</summary>

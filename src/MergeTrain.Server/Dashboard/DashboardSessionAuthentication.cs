@@ -73,16 +73,8 @@ internal sealed class DashboardSessionAuthentication(
     }
 
     /// <inheritdoc/>
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
-    {
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
-        await Response.WriteAsJsonAsync(new ApiMessage("401 Unauthorized"));
-    }
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) => ApiTokenAuthentication.ChallengeAsync(Response);
 
     /// <inheritdoc/>
-    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
-    {
-        Response.StatusCode = StatusCodes.Status403Forbidden;
-        await Response.WriteAsJsonAsync(new ApiMessage("403 Forbidden"));
-    }
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => ApiTokenAuthentication.ForbidAsync(Response);
 }
