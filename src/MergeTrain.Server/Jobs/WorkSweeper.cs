@@ -31,8 +31,8 @@ public sealed class WorkSweeper(NpgsqlDataSource dataSource, IWorkScheduler sche
         }
 
         found.UnionWith(await WorkRequestStore.RequestDueTimersAsync(connection, cutoff, now, cancellationToken));
+        // Work whose run died is taken over sooner by SweepOrphansAsync; once past the cutoff it is stale too.
         found.UnionWith(await WorkRequestStore.StaleAsync(connection, cutoff, PerRound, cancellationToken));
-        found.UnionWith(await WorkRequestStore.OrphanedAsync(connection, PerRound, cancellationToken));
         foreach (var request in found)
         {
             scheduler.Enqueue(request);
