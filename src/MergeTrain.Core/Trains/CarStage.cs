@@ -35,4 +35,10 @@ public enum CarStage
 
     /// <summary>The pipeline failed again with no retries left; its failed jobs are being named before the car is dropped.</summary>
     ListingFailedJobs,
+
+    /// <summary>The pipeline failed again; the failed jobs of the commit ahead are being listed to tell whether the base is broken (<c>DiagnoseBrokenBase</c>).</summary>
+    CheckingBase,
+
+    /// <summary>The pipeline failed for good, and a later green may absolve it: the car keeps its place while the cars behind it report (<c>PendingFailureDepth</c>).</summary>
+    FailurePending,
 }

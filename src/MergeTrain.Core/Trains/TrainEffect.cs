@@ -22,6 +22,7 @@ namespace MergeTrain.Core.Trains;
 [JsonDerivedType(typeof(MergeImmediately), "merge_immediately")]
 [JsonDerivedType(typeof(RetryPipeline), "retry_pipeline")]
 [JsonDerivedType(typeof(ListFailedJobs), "list_failed_jobs")]
+[JsonDerivedType(typeof(ListBaseFailedJobs), "list_base_failed_jobs")]
 public abstract record TrainEffect(string Key);
 
 /// <summary>
@@ -150,3 +151,10 @@ public sealed record RetryPipeline(string Key, int Iid, long Generation, int Att
 /// <param name="Generation">The build's generation.</param>
 /// <param name="PipelineId">The failed pipeline.</param>
 public sealed record ListFailedJobs(string Key, int Iid, long Generation, long PipelineId) : TrainEffect(Key);
+
+/// <summary>
+/// Name the failed and cancelled jobs of the latest finished pipeline on <paramref name="BaseSha"/>,
+/// the commit ahead of a car whose pipeline failed again (<c>DiagnoseBrokenBase</c>); answered by
+/// <see cref="BaseJobsListed"/>, whose pipeline id is null when the commit has no finished pipeline.
+/// </summary>
+public sealed record ListBaseFailedJobs(string Key, int Iid, long Generation, string BaseSha) : TrainEffect(Key);

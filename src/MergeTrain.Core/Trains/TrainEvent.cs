@@ -35,6 +35,7 @@ namespace MergeTrain.Core.Trains;
 [JsonDerivedType(typeof(MergedResultPipelineCreated), "merged_result_pipeline_created")]
 [JsonDerivedType(typeof(PipelineRetried), "pipeline_retried")]
 [JsonDerivedType(typeof(FailedJobsListed), "failed_jobs_listed")]
+[JsonDerivedType(typeof(BaseJobsListed), "base_jobs_listed")]
 public abstract record TrainEvent;
 
 /// <summary>A user asked to add an MR to the train (label, <c>/merge-train</c>, or the REST API).</summary>
@@ -208,3 +209,10 @@ public sealed record PipelineRetried(int Iid, long Generation, int Attempt, long
 /// <param name="PipelineId">The pipeline.</param>
 /// <param name="FailedJobs">The names of its failed jobs; empty when GitLab could not say.</param>
 public sealed record FailedJobsListed(int Iid, long Generation, long PipelineId, IReadOnlyList<string> FailedJobs) : TrainEvent;
+
+/// <summary>
+/// The failed and cancelled jobs of the latest finished pipeline on the commit ahead of a car
+/// (<see cref="ListBaseFailedJobs"/>); <paramref name="PipelineId"/> is null when that commit has
+/// no finished pipeline, and then nothing is known about the base.
+/// </summary>
+public sealed record BaseJobsListed(int Iid, long Generation, string BaseSha, long? PipelineId, IReadOnlyList<string> FailedJobs) : TrainEvent;

@@ -12,6 +12,23 @@ public sealed record TrainSettings
     /// <summary>How many times a failed car pipeline is retried before the car is dropped.</summary>
     public int FailedPipelineRetries { get; init; }
 
+    /// <summary>
+    /// A later green absolves (a MergeTrain extension; 0, GitLab's rule, turns it off): a car whose
+    /// pipeline failed for good keeps its place until this many cars behind it have reported. When
+    /// one of them passes, its commit (which contains the failed car's changes) is exactly a tested
+    /// commit: the target is fast-forwarded to it and every car up to it is merged. When they all
+    /// fail, or none is left to report, the failed car is dropped and those behind it are rebuilt.
+    /// </summary>
+    public int PendingFailureDepth { get; init; }
+
+    /// <summary>
+    /// Whether a car whose pipeline failed for good is compared with the commit ahead of it (the car
+    /// ahead's commit, or the target head): when every job that failed on the car also failed on the
+    /// latest finished pipeline of that commit, the base is broken, the car is not blamed and keeps
+    /// its place, and the train pauses until an operator resumes it.
+    /// </summary>
+    public bool DiagnoseBrokenBase { get; init; }
+
     /// <summary>A car pipeline running longer than this is cancelled and treated as failed.</summary>
     public TimeSpan PipelineTimeout { get; init; } = TimeSpan.FromHours(2);
 
@@ -38,6 +55,11 @@ public sealed record TrainSettings
         if (FailedPipelineRetries < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(FailedPipelineRetries), FailedPipelineRetries, "FailedPipelineRetries must not be negative.");
+        }
+
+        if (PendingFailureDepth < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PendingFailureDepth), PendingFailureDepth, "PendingFailureDepth must not be negative.");
         }
 
         if (PipelineTimeout <= TimeSpan.Zero)

@@ -161,4 +161,6 @@ internal sealed partial class Transition
         Audit(car.Iid, car.Status, car.Status, $"pipeline #{pipelineId} passed on retry; flaky jobs: {TrainNotes.JobList(car.RetriedJobs)}");
         Note(car.Iid, TrainNotes.PassedOnRetry(pipelineId, car.RetriedJobs));
     }
+
+    private void OnBaseJobsListed(BaseJobsListed e) => Ignore($"failed jobs of base {Short(e.BaseSha)} are not compared yet");
 }

@@ -80,6 +80,7 @@ internal sealed partial class Transition
             case MergedResultPipelineCreated e: OnMergedResultPipelineCreated(e); break;
             case PipelineRetried e: OnPipelineRetried(e); break;
             case FailedJobsListed e: OnFailedJobsListed(e); break;
+            case BaseJobsListed e: OnBaseJobsListed(e); break;
             default: throw new ArgumentException($"Unknown train event {trainEvent.GetType().Name}.", nameof(trainEvent));
         }
 
@@ -316,7 +317,7 @@ internal sealed partial class Transition
 
     private static CarStatus ActiveStatus(Car car) =>
         car.PendingFastForwardSha is not null || car.MergeImmediately ? CarStatus.Merging
-        : car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed or CarStage.RetryingPipeline or CarStage.ListingFailedJobs ? CarStatus.Fresh
+        : car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed or CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase or CarStage.FailurePending ? CarStatus.Fresh
         : car.Rebuilds > 0 ? CarStatus.Stale
         : CarStatus.Idle;
 
