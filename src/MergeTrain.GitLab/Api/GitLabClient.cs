@@ -32,6 +32,10 @@ public sealed class GitLabClient : IGitLabApi
     }
 
     /// <inheritdoc />
+    public Task<GitLabProject> GetProjectAsync(GitLabConnection gitLab, long projectId, CancellationToken cancellationToken) =>
+        SendAsync<GitLabProject>(gitLab, HttpMethod.Get, $"/projects/{projectId}", null, cancellationToken);
+
+    /// <inheritdoc />
     public Task<GitLabMergeRequest> GetMergeRequestAsync(GitLabConnection gitLab, long projectId, int iid, CancellationToken cancellationToken) =>
         SendAsync<GitLabMergeRequest>(gitLab, HttpMethod.Get, $"/projects/{projectId}/merge_requests/{iid}", null, cancellationToken);
 

@@ -13,6 +13,9 @@ namespace MergeTrain.GitLab.Api;
 /// </summary>
 public interface IGitLabApi
 {
+    /// <summary><c>GET /projects/:id</c>: the project's merge method and squash option.</summary>
+    Task<GitLabProject> GetProjectAsync(GitLabConnection gitLab, long projectId, CancellationToken cancellationToken);
+
     /// <summary><c>GET /projects/:id/merge_requests/:iid</c>.</summary>
     Task<GitLabMergeRequest> GetMergeRequestAsync(GitLabConnection gitLab, long projectId, int iid, CancellationToken cancellationToken);
 

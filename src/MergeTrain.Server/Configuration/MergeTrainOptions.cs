@@ -81,6 +81,12 @@ public sealed class ProjectOptions
     /// <summary>Car branches are <c>&lt;prefix&gt;&lt;target&gt;/&lt;iid&gt;</c>.</summary>
     public string CarBranchPrefix { get; set; } = "merge-train/";
 
+    /// <summary>Overrides GitLab's project <c>merge_method</c> (<c>merge</c>, <c>rebase_merge</c>, <c>ff</c>); empty reads it from GitLab.</summary>
+    public string MergeMethod { get; set; } = "";
+
+    /// <summary>Overrides GitLab's project <c>squash_option</c> (<c>never</c>, <c>default_off</c>, <c>default_on</c>, <c>always</c>); empty reads it from GitLab.</summary>
+    public string SquashOption { get; set; } = "";
+
     /// <summary>Whether MRs not on a train get merged results pipelines.</summary>
     public bool MergedResultsPipelines { get; set; } = true;
 
