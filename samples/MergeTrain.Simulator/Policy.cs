@@ -22,7 +22,7 @@ internal sealed record Policy(string Name, TrainSettings Settings, UrgentHandlin
 internal static class Policies
 {
     /// <summary>The pending-failure depth the comparison uses (see the README for why this one).</summary>
-    public const int DefaultPendingFailureDepth = 2;
+    public const int DefaultPendingFailureDepth = 1;
 
     private static readonly TrainSettings GitLabSettings = new()
     {

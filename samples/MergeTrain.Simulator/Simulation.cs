@@ -117,6 +117,7 @@ internal sealed class Simulation
 
     private void Send(TrainEvent trainEvent)
     {
+        var before = _state;
         var decision = _engine.Decide(_state, trainEvent, _now);
         _decisions++;
         _state = decision.State;
@@ -127,7 +128,7 @@ internal sealed class Simulation
 
         foreach (var car in decision.Finished)
         {
-            Finished(car);
+            Finished(car, before);
         }
 
         if (decision.NextTimerAt is { } timer && timer != _timerAt)
@@ -257,7 +258,8 @@ internal sealed class Simulation
         });
     }
 
-    private void Finished(Car car)
+    /// <summary>Counts a car that left the train, marks the pipelines the train acted on, and sends the MR back as its author would.</summary>
+    private void Finished(Car car, TrainState before)
     {
         var mr = _mrs[car.Iid];
         var pipeline = car.Pipeline is { } p ? _pipelines.GetValueOrDefault(p.Id) : null;
@@ -282,6 +284,17 @@ internal sealed class Simulation
         if (pipeline is { Finished: true })
         {
             pipeline.Useful = true;
+        }
+
+        // A pending failure is settled by the failures of the cars right behind it (often reported in
+        // the same decision): those results were acted on too, though their own cars are rebuilt next.
+        var at = before.Cars.ToList().FindIndex(c => c.Iid == car.Iid);
+        for (var k = at + 1; at >= 0 && k < before.Cars.Count && k <= at + _policy.Settings.PendingFailureDepth; k++)
+        {
+            if (before.Cars[k].Pipeline is { } evidence && _pipelines.TryGetValue(evidence.Id, out var settled) && settled is { Finished: true, Failed: not 0 })
+            {
+                settled.Useful = true;
+            }
         }
 
         if (!mr.Bad)
