@@ -13,10 +13,9 @@ for (var i = 0; i < args.Length; i++)
     switch (args[i])
     {
         case "--sweep": sweep = true; break;
-        case "--days" or "--seed" or "--depth" when i + 1 < args.Length:
-            var value = int.Parse(args[++i], CultureInfo.InvariantCulture);
-            _ = args[i - 1] == "--days" ? days = value : args[i - 1] == "--seed" ? seed = value : depth = value;
-            break;
+        case "--days" when i + 1 < args.Length: days = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--seed" when i + 1 < args.Length: seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--depth" when i + 1 < args.Length: depth = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown option or missing value: {args[i]}"); return 2;
     }
 }
