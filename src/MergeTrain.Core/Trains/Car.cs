@@ -89,4 +89,16 @@ public sealed record Car
 
     /// <summary>The jobs of the current pipeline that failed and were retried (GitLab's pipeline retry), in order.</summary>
     public IReadOnlyList<string> RetriedJobs { get; init; } = [];
+
+    /// <summary>
+    /// The jobs that failed on the current pipeline when it failed for good, as GitLab named them;
+    /// compared with the commit ahead's when <c>DiagnoseBrokenBase</c> is on.
+    /// </summary>
+    public IReadOnlyList<string> FailedJobs { get; init; } = [];
+
+    /// <summary>
+    /// The drop a pipeline that failed for good would cause, held while the base is checked or while
+    /// a later green may still absolve the car (<see cref="CarStage.CheckingBase"/>, <see cref="CarStage.FailurePending"/>).
+    /// </summary>
+    public CarEnding? PendingFailure { get; init; }
 }

@@ -48,6 +48,21 @@ public static class TrainNotes
         return passedOnRetry.Count == 0 ? text : text + $"; passed on retry: {JobList(passedOnRetry)}";
     }
 
+    /// <summary>The drop detail when a car's pipeline failed and its failed jobs were named (no retry was made).</summary>
+    public static string Failed(long pipelineId, IReadOnlyList<string> failedJobs) =>
+        failedJobs.Count == 0 ? $"pipeline #{pipelineId} failed" : $"pipeline #{pipelineId} failed; failed jobs: {JobList(failedJobs)}";
+
+    /// <summary>The note when a car whose pipeline failed is merged because a later car containing its changes passed.</summary>
+    public static string Absolved(long? failedPipelineId, int laterIid, long? laterPipelineId) =>
+        $"merged by the merge train: its pipeline{(failedPipelineId is { } failed ? $" #{failed}" : "")} failed, but pipeline{(laterPipelineId is { } later ? $" #{later}" : "")} of !{laterIid}, "
+        + "which contains these changes, passed, and the target branch now holds exactly that tested commit (a later green absolves)";
+
+    /// <summary>The note when a car's failure is the base's: the same jobs fail on the commit ahead of it.</summary>
+    public static string BaseBroken(long pipelineId, IReadOnlyList<string> failedJobs, string baseSha, long basePipelineId, string targetBranch) =>
+        $"pipeline #{pipelineId} failed, but the same jobs ({JobList(failedJobs)}) also fail on the commit ahead of it "
+        + $"({(baseSha.Length > 8 ? baseSha[..8] : baseSha)}, pipeline #{basePipelineId}): the base is broken, not this merge request. "
+        + $"It keeps its place; the merge train is paused until '{targetBranch}' is fixed and an operator resumes it";
+
     /// <summary>Job names as a note lists them.</summary>
     public static string JobList(IReadOnlyList<string> jobs) => jobs.Count == 0 ? "(not named by GitLab)" : string.Join(", ", jobs);
 

@@ -34,7 +34,7 @@ internal sealed partial class Transition
         if (merging >= 0)
         {
             // The push hook of the train's own fast-forward overtook the executor's report.
-            CompleteFastForward(merging, _targetHead, e.NewSha);
+            CompleteFastForward(_targetHead, e.NewSha);
             return;
         }
 
@@ -205,13 +205,15 @@ internal sealed partial class Transition
             return;
         }
 
-        CompleteFastForward(index, e.FromSha, e.ToSha);
+        CompleteFastForward(e.FromSha, e.ToSha);
     }
 
-    /// <summary>The target now holds the car's tested commit: the car is merged, whatever happened meanwhile.</summary>
-    private void CompleteFastForward(int index, string? fromSha, string toSha)
+    /// <summary>
+    /// The target now holds the car's tested commit: the car is merged, whatever happened meanwhile,
+    /// and so is every car a later green absolved with it (they wait for the same commit).
+    /// </summary>
+    private void CompleteFastForward(string? fromSha, string toSha)
     {
-        var car = _cars[index];
         RememberProduced(toSha);
         if (_targetHead == fromSha || _targetHead is null)
         {
@@ -219,7 +221,19 @@ internal sealed partial class Transition
         }
 
         // Otherwise a push outside the train, made after this fast-forward, was processed first: keep it.
-        MarkMerged(index, toSha, "merged by the merge train", TrainNotes.MergedByTrain(car.PendingFastForwardPipelineId));
+        var tested = _cars.FindLast(car => car.PendingFastForwardSha == toSha)!;
+        for (var index = _cars.FindIndex(car => car.PendingFastForwardSha == toSha); index >= 0; index = _cars.FindIndex(car => car.PendingFastForwardSha == toSha))
+        {
+            var car = _cars[index];
+            if (car.Iid == tested.Iid)
+            {
+                MarkMerged(index, toSha, "merged by the merge train", TrainNotes.MergedByTrain(car.PendingFastForwardPipelineId));
+            }
+            else
+            {
+                MarkMerged(index, toSha, $"merged by the merge train: absolved by pipeline #{car.PendingFastForwardPipelineId} of !{tested.Iid}", TrainNotes.Absolved(car.Pipeline?.Id, tested.Iid, car.PendingFastForwardPipelineId));
+            }
+        }
     }
 
     private void OnFastForwardRejected(FastForwardRejected e)
@@ -233,15 +247,25 @@ internal sealed partial class Transition
 
         if (e.CurrentTargetSha == e.ToSha)
         {
-            CompleteFastForward(index, _targetHead, e.ToSha);
+            CompleteFastForward(_targetHead, e.ToSha);
             return;
         }
 
-        var car = _cars[index];
-        Update(index, car with { PendingFastForwardSha = null, PendingFastForwardPipelineId = null }, "fast-forward rejected: the target branch moved");
-        if (car.PendingEnding is { } ending)
+        // Every car waiting for this commit (those a later green absolved with it) goes back, back to front:
+        // an ending that arrived meanwhile removes its car.
+        for (var i = _cars.Count - 1; i >= 0; i--)
         {
-            ApplyEnding(index, ending);
+            var car = _cars[i];
+            if (car.PendingFastForwardSha != e.ToSha)
+            {
+                continue;
+            }
+
+            Update(i, car with { PendingFastForwardSha = null, PendingFastForwardPipelineId = null }, "fast-forward rejected: the target branch moved");
+            if (car.PendingEnding is { } ending)
+            {
+                ApplyEnding(i, ending);
+            }
         }
 
         if (e.CurrentTargetSha is not null)

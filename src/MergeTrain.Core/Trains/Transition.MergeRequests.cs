@@ -253,7 +253,7 @@ internal sealed partial class Transition
         {
             if (mergeCommitSha is not null && mergeCommitSha == car.PendingFastForwardSha)
             {
-                CompleteFastForward(index, _targetHead, mergeCommitSha);
+                CompleteFastForward(_targetHead, mergeCommitSha);
                 return;
             }
 

@@ -16,6 +16,14 @@ internal sealed partial class Transition
     private void FailCarPipeline(int index, DropReason reason, string detail, bool retryJobs = false)
     {
         var car = _cars[index];
+        if (FailurePendingAhead(index) is { } ahead)
+        {
+            // Its commit contains the changes of a car ahead that failed: this failure says nothing
+            // about this car yet, so no retry is spent on it.
+            HoldFailure(index, reason, $"{detail} behind !{ahead}, whose pipeline failed");
+            return;
+        }
+
         if (car.Attempt < _settings.FailedPipelineRetries)
         {
             var attempt = car.Attempt + 1;
@@ -41,15 +49,16 @@ internal sealed partial class Transition
             return;
         }
 
-        if (retryJobs && car.RetriedJobs.Count > 0 && car.Pipeline is { } pipeline)
+        // The jobs are named after a retry (the diagnosis), and for the base check.
+        if (retryJobs && car.Pipeline is { } pipeline && (car.RetriedJobs.Count > 0 || ChecksBase(index)))
         {
             _cars[index] = car with { Stage = CarStage.ListingFailedJobs, UpdatedAt = _now };
-            Audit(car.Iid, car.Status, car.Status, $"{detail} again after a retry; naming the jobs that failed again");
+            Audit(car.Iid, car.Status, car.Status, car.RetriedJobs.Count > 0 ? $"{detail} again after a retry; naming the jobs that failed again" : $"{detail}; naming the failed jobs");
             Emit(new ListFailedJobs($"list-failed-jobs/{car.Iid}/g{car.Generation}/a{car.Attempt}", car.Iid, car.Generation, pipeline.Id));
             return;
         }
 
-        Drop(index, reason, detail);
+        FailedForGood(index, reason, detail, []);
     }
 
     private void OnPipelineRetried(PipelineRetried e)
@@ -136,6 +145,12 @@ internal sealed partial class Transition
         }
 
         var failedAgain = e.FailedJobs.Distinct(StringComparer.Ordinal).ToArray();
+        if (car.RetriedJobs.Count == 0)
+        {
+            FailedForGood(index, DropReason.PipelineFailed, TrainNotes.Failed(pipeline.Id, failedAgain), failedAgain);
+            return;
+        }
+
         var passed = failedAgain.Length == 0 ? [] : car.RetriedJobs.Where(job => !failedAgain.Contains(job, StringComparer.Ordinal)).ToArray();
         if (failedAgain.Length > 0)
         {
@@ -146,7 +161,7 @@ internal sealed partial class Transition
             }
         }
 
-        Drop(index, DropReason.PipelineFailed, TrainNotes.FailedAgain(pipeline.Id, failedAgain, passed));
+        FailedForGood(index, DropReason.PipelineFailed, TrainNotes.FailedAgain(pipeline.Id, failedAgain, passed), failedAgain);
     }
 
     /// <summary>Every retried job passed: they are flaky, the MR is not to blame, and it says so.</summary>
@@ -161,6 +176,4 @@ internal sealed partial class Transition
         Audit(car.Iid, car.Status, car.Status, $"pipeline #{pipelineId} passed on retry; flaky jobs: {TrainNotes.JobList(car.RetriedJobs)}");
         Note(car.Iid, TrainNotes.PassedOnRetry(pipelineId, car.RetriedJobs));
     }
-
-    private void OnBaseJobsListed(BaseJobsListed e) => Ignore($"failed jobs of base {Short(e.BaseSha)} are not compared yet");
 }

@@ -126,6 +126,17 @@ internal sealed partial class Transition
     /// </summary>
     private void Reconcile()
     {
+        ReconcileChain();
+        while (SettlePendingFailures())
+        {
+            ReconcileChain();
+        }
+
+        AbsolveAtTheFront();
+    }
+
+    private void ReconcileChain()
+    {
         var expectedBase = _targetHead;
         var chainKnown = expectedBase is not null;
         for (var i = 0; i < _cars.Count; i++)
@@ -272,6 +283,8 @@ internal sealed partial class Transition
                 Attempt = 0,
                 RetriedJobs = [],
                 Rebuilds = car.Rebuilds + 1,
+                FailedJobs = [],
+                PendingFailure = null,
             },
             reason);
     }
@@ -337,6 +350,7 @@ internal sealed partial class Transition
             FinishedBy = _actor,
             UpdatedAt = _now,
             PendingEnding = null,
+            PendingFailure = null,
             PendingFastForwardSha = null,
             PendingFastForwardPipelineId = null,
         };

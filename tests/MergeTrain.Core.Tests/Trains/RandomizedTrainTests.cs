@@ -23,6 +23,8 @@ public class RandomizedTrainTests
         var merges = 0;
         var overtakes = 0;
         var retries = 0;
+        var absolved = 0;
+        var brokenBases = 0;
         foreach (var seed in seeds)
         {
             var world = new TrainWorld(seed);
@@ -44,9 +46,13 @@ public class RandomizedTrainTests
             merges += world.Merges;
             overtakes += world.Overtakes;
             retries += world.Retries;
+            absolved += world.Absolved;
+            brokenBases += world.BrokenBases;
         }
 
-        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train, {overtakes} high-priority overtakes, {retries} pipeline retries");
+        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train, {overtakes} high-priority overtakes, {retries} pipeline retries, {absolved} cars absolved by a later green, {brokenBases} broken bases");
+        Assert.That(only is not null || absolved > 0, "no later green ever absolved a failed car: the rule is not exercised");
+        Assert.That(only is not null || brokenBases > 0, "no base was ever found broken: the diagnosis is not exercised");
         Assert.That(only is not null || retries > 0, "no pipeline was ever retried: the retry rules are not exercised");
         Assert.That(merges, Is.GreaterThan(0), "the sequences never merged anything: they test nothing");
         Assert.That(only is not null || overtakes > 0, "no high-priority car ever overtook another: priorities are not tested");
@@ -85,6 +91,8 @@ public class RandomizedTrainTests
                 FailedPipelineRetries = _random.Next(3),
                 PipelineTimeout = TimeSpan.FromMinutes(60),
                 MergedResultsPipelines = _random.Next(2) == 0,
+                PendingFailureDepth = _random.Next(3),
+                DiagnoseBrokenBase = _random.Next(2) == 0,
             };
             _engine = new TrainEngine(settings);
             _state = TrainState.Create(1, "g/p", "main", _target);
@@ -101,6 +109,12 @@ public class RandomizedTrainTests
 
         /// <summary>How often a high-priority car went ahead of other cars.</summary>
         public int Overtakes { get; private set; }
+
+        /// <summary>Failed cars merged because a later car containing them passed.</summary>
+        public int Absolved { get; private set; }
+
+        /// <summary>Times the train paused because the base was broken.</summary>
+        public int BrokenBases { get; private set; }
 
         /// <summary>How many pipeline retries the train asked for.</summary>
         public int Retries => _retries.Values.Sum();
@@ -177,9 +191,10 @@ public class RandomizedTrainTests
 
         public void DrainAndCheckLiveness()
         {
-            Send(new TrainResumed("ops"));
             for (var round = 0; round < 500 && (_state.Cars.Count > 0 || _pendingEffects.Count > 0 || _delayedEvents.Count > 0); round++)
             {
+                // A broken base pauses the train; the operator resumes it, as often as needed.
+                Send(new TrainResumed("ops"));
                 while (_pendingEffects.Count > 0 || _delayedEvents.Count > 0)
                 {
                     if (_pendingEffects.Count > 0)
@@ -332,8 +347,15 @@ public class RandomizedTrainTests
                         return [new FastForwardRejected(fastForward.Iid, fastForward.ToSha, _target)];
                     }
 
-                    LandOnTarget(fastForward.ToSha, fastForward.Iid);
-                    return [new FastForwardSucceeded(fastForward.Iid, fastForward.FromSha, fastForward.ToSha), new TargetBranchMoved(fastForward.ToSha, "merge-train"), new MergeRequestMerged(fastForward.Iid, fastForward.ToSha, "merge-train")];
+                    {
+                        // GitLab marks every MR whose head the pushed commit holds as merged.
+                        var landed = LandOnTarget(fastForward.ToSha, fastForward.Iid);
+                        return [
+                            new FastForwardSucceeded(fastForward.Iid, fastForward.FromSha, fastForward.ToSha),
+                            new TargetBranchMoved(fastForward.ToSha, "merge-train"),
+                            .. landed.Select(iid => new MergeRequestMerged(iid, fastForward.ToSha, "merge-train")),
+                        ];
+                    }
                 case MergeImmediately merge:
                     if (_target != merge.BaseSha)
                     {
@@ -346,7 +368,7 @@ public class RandomizedTrainTests
                     }
 
                     var immediate = NewCommit(merge.BaseSha, merge.HeadSha, merge.Iid);
-                    LandOnTarget(immediate, merge.Iid);
+                    Check(LandOnTarget(immediate, merge.Iid).Count == 1, $"!{merge.Iid} merged immediately with another MR");
                     return [new MergedImmediately(merge.Iid, merge.Generation, immediate), new TargetBranchMoved(immediate, "merge-train")];
                 case BuildMergedResult build:
                     if (_random.Next(20) == 0)
@@ -369,19 +391,42 @@ public class RandomizedTrainTests
 
                 case ListFailedJobs list:
                     return [new FailedJobsListed(list.Iid, list.Generation, list.PipelineId, _random.Next(10) == 0 ? [] : _pipelines[list.PipelineId].FailedJobs)];
+                case ListBaseFailedJobs listBase:
+                    // The target's own pipeline: none, sound, or failing some jobs (then, often, the base is broken).
+                    return [_random.Next(4) switch
+                    {
+                        0 => new BaseJobsListed(listBase.Iid, listBase.Generation, listBase.BaseSha, null, []),
+                        1 => new BaseJobsListed(listBase.Iid, listBase.Generation, listBase.BaseSha, 9000 + _random.Next(100), []),
+                        2 => new BaseJobsListed(listBase.Iid, listBase.Generation, listBase.BaseSha, 9000 + _random.Next(100), JobNames.Where(_ => _random.Next(2) > 0).ToArray()),
+                        _ => new BaseJobsListed(listBase.Iid, listBase.Generation, listBase.BaseSha, 9000 + _random.Next(100), JobNames),
+                    }];
                 default:
                     return [];
             }
         }
 
-        private void LandOnTarget(string sha, int iid)
+        /// <summary>Moves the target to <paramref name="sha"/>; returns the MRs it merges, front to back.</summary>
+        private List<int> LandOnTarget(string sha, int iid)
         {
-            // A merge brings exactly one MR head the target did not contain yet.
+            // A merge brings exactly the MR heads of the car commits between the target and it: one,
+            // or the failed cars a later green absolved and the car that passed.
+            var landed = new List<int>();
+            for (var commit = sha; commit != _target; commit = _commitBase[commit])
+            {
+                landed.Insert(0, _commitIid[commit]);
+            }
+
             var brought = _contents[sha].Except(_contents[_target]).ToList();
-            Check(brought.Count == 1, $"!{iid} merged twice, or with another MR: {sha} brings [{string.Join(", ", brought)}]");
-            Check(_mergedByTrain.Add(iid), $"!{iid} merged twice by the train");
+            Check(brought.Count == landed.Count && landed[^1] == iid, $"!{iid} merged twice, or with another MR: {sha} brings [{string.Join(", ", brought)}] for [{string.Join(", ", landed)}]");
+            foreach (var merged in landed)
+            {
+                Check(_mergedByTrain.Add(merged), $"!{merged} merged twice by the train");
+                _mrs[merged].State = MergeRequestState.Merged;
+            }
+
+            Absolved += landed.Count - 1;
             _target = sha;
-            _mrs[iid].State = MergeRequestState.Merged;
+            return landed;
         }
 
         private ModelPipeline NewPipeline(string sha, string @ref, bool isCar)
@@ -480,7 +525,20 @@ public class RandomizedTrainTests
             foreach (var fastForward in decision.Effects.OfType<FastForwardTarget>())
             {
                 Check(fastForward.FromSha == before.TargetHeadSha || fastForward.FromSha == state.TargetHeadSha, $"fast-forward from {fastForward.FromSha}, target is {before.TargetHeadSha}");
-                Check(_commitBase.TryGetValue(fastForward.ToSha, out var baseSha) && baseSha == fastForward.FromSha, $"{fastForward.ToSha} is not built on {fastForward.FromSha}");
+
+                // Built on the target head, or on the commits of failed cars that this later green absolves.
+                var baseSha = _commitBase.GetValueOrDefault(fastForward.ToSha);
+                while (baseSha is not null && baseSha != fastForward.FromSha)
+                {
+                    var absolved = baseSha;
+                    Check(
+                        _commitIid.TryGetValue(absolved, out var absolvedIid)
+                        && state.Cars.Any(car => car.Iid == absolvedIid && car.CommitSha == absolved && car.Stage == CarStage.FailurePending && car.PendingFastForwardSha == fastForward.ToSha),
+                        $"{fastForward.ToSha} is built on {absolved}, which is not a failed car absolved by it");
+                    baseSha = _commitBase.GetValueOrDefault(absolved);
+                }
+
+                Check(baseSha == fastForward.FromSha, $"{fastForward.ToSha} is not built on {fastForward.FromSha}");
                 Check(_successfulShas.Contains(fastForward.ToSha), $"fast-forward to {fastForward.ToSha} whose pipeline did not pass");
                 Check(_commitIid[fastForward.ToSha] == fastForward.Iid, "fast-forward to another MR's commit");
             }
@@ -511,7 +569,7 @@ public class RandomizedTrainTests
             Check(state.Cars.All(car => car.RetriedJobs.Count == 0 || car.Attempt > 0), "a car names retried jobs without a retry");
 
             // No more than MaxParallelPipelines car pipelines run.
-            var live = state.Cars.Count(car => car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed or CarStage.RetryingPipeline or CarStage.ListingFailedJobs);
+            var live = state.Cars.Count(car => car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed or CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase or CarStage.FailurePending);
             Check(live <= _engine.Settings.MaxParallelPipelines, $"{live} car pipelines > {_engine.Settings.MaxParallelPipelines}");
 
             // No pipeline result of an outdated car commit is trusted.
@@ -521,6 +579,23 @@ public class RandomizedTrainTests
                     (car.Pipeline?.Id == changed.PipelineId && car.CommitSha == changed.Sha && car.Stage is CarStage.PipelineRunning or CarStage.RetryingPipeline)
                     || (car.Stage == CarStage.StartingPipeline && car.CommitSha == changed.Sha && _engine.Settings.CarBranch("main", car.Iid) == changed.Ref));
                 Check(current || (decision.Effects.Count == 0 && decision.Audit.Count == 0), $"pipeline #{changed.PipelineId} of an outdated car commit changed the train");
+            }
+
+            // A pending failure is held only where on, and only as long as a car behind it may still report.
+            Check(_engine.Settings.PendingFailureDepth > 0 || state.Cars.All(car => car.Stage != CarStage.FailurePending), "a failure is pending with PendingFailureDepth 0");
+            for (var i = 0; i < state.Cars.Count; i++)
+            {
+                if (state.Cars[i] is { Stage: CarStage.FailurePending, PendingFastForwardSha: null })
+                {
+                    var behind = state.Cars.Skip(i + 1).Take(Math.Min(_engine.Settings.PendingFailureDepth, _engine.Settings.MaxParallelPipelines - i - 1)).ToList();
+                    Check(behind.Count > 0 && behind.Any(car => car.Stage != CarStage.FailurePending), $"!{state.Cars[i].Iid}'s pending failure is settled but it was not dropped");
+                }
+            }
+
+            if (trainEvent is BaseJobsListed && decision.Effects.OfType<PostNote>().Any(note => note.Body.Contains("the base is broken", StringComparison.Ordinal)))
+            {
+                Check(state.Paused, "a broken base did not pause the train");
+                BrokenBases++;
             }
 
             // Every car pipeline the train does not know any more was cancelled.

@@ -48,6 +48,9 @@ internal sealed class TrainHarness
     /// <summary>Car or merged-result builds of these MR heads conflict, with these paths.</summary>
     public Dictionary<string, string[]> Conflicts { get; } = [];
 
+    /// <summary>The latest finished pipeline of a commit outside the train (the target head's, say) and its failed jobs.</summary>
+    public Dictionary<string, (long Id, string[] FailedJobs)> BasePipelines { get; } = [];
+
     /// <summary>When false, effects stay queued until <see cref="Run"/> is called.</summary>
     public bool AutoRun { get; set; } = true;
 
@@ -178,6 +181,11 @@ internal sealed class TrainHarness
                 break;
             case ListFailedJobs list:
                 Send(new FailedJobsListed(list.Iid, list.Generation, list.PipelineId, Pipelines[list.PipelineId].FailedJobs));
+                break;
+            case ListBaseFailedJobs listBase:
+                Send(BasePipelines.TryGetValue(listBase.BaseSha, out var basePipeline)
+                    ? new BaseJobsListed(listBase.Iid, listBase.Generation, listBase.BaseSha, basePipeline.Id, basePipeline.FailedJobs)
+                    : new BaseJobsListed(listBase.Iid, listBase.Generation, listBase.BaseSha, null, []));
                 break;
             case PostNote note:
                 Notes.Add((note.Iid, note.Body));

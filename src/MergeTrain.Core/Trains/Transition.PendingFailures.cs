@@ -1,0 +1,129 @@
+namespace MergeTrain.Core.Trains;
+
+/// <summary>
+/// A later green absolves (issue 12, <c>PendingFailureDepth</c>): a car whose pipeline failed for good
+/// keeps its place while up to that many cars behind it report. Their commits contain its changes, so
+/// when one of them passes, that commit is exactly a tested commit holding every car up to it: the
+/// target is fast-forwarded to it and they all merge. The promise that the target only ever holds
+/// tested commits is kept: nothing reaches it that did not pass as it is.
+/// </summary>
+internal sealed partial class Transition
+{
+    /// <summary>Holds a failure for a later green where that is on; drops the car otherwise.</summary>
+    private void HoldFailure(int index, DropReason reason, string detail)
+    {
+        var car = _cars[index];
+        if (_settings.PendingFailureDepth == 0)
+        {
+            Drop(index, reason, detail);
+            return;
+        }
+
+        Update(
+            index,
+            car with { Stage = CarStage.FailurePending, PendingFailure = new CarEnding(CarStatus.Dropped, reason, _actor, detail) },
+            "failure pending");
+        Audit(car.Iid, car.Status, car.Status, $"{detail}; kept while up to {_settings.PendingFailureDepth} car(s) behind it report (a later green absolves)");
+    }
+
+    /// <summary>The nearest car ahead whose failure is pending, if any: a failure behind it is explained by it.</summary>
+    private int? FailurePendingAhead(int index)
+    {
+        for (var i = index - 1; i >= 0; i--)
+        {
+            if (_cars[i].Stage == CarStage.FailurePending)
+            {
+                return _cars[i].Iid;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Drops the first car whose pending failure is settled: its depth of cars behind failed too, or
+    /// none is left that could report (the end of the train, or beyond <c>MaxParallelPipelines</c>).
+    /// Stops there (true): the cars behind it are rebuilt, and what they reported said nothing about them.
+    /// </summary>
+    private bool SettlePendingFailures()
+    {
+        for (var i = 0; i < _cars.Count; i++)
+        {
+            var car = _cars[i];
+            if (car is not { Stage: CarStage.FailurePending, PendingFastForwardSha: null, PendingFailure: { } failure } || Verdict(i) is not { } verdict)
+            {
+                continue;
+            }
+
+            Drop(i, failure.Reason ?? DropReason.PipelineFailed, failure.Detail + verdict);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Why a pending failure is settled against the car, or null while a later green may still absolve it.</summary>
+    private string? Verdict(int index)
+    {
+        var depth = _settings.PendingFailureDepth;
+        var failed = 0;
+        for (var j = index + 1; ; j++)
+        {
+            if (failed >= depth)
+            {
+                return failed == 0 ? "" : $"; the {Cars(failed)} behind it failed too";
+            }
+
+            if (j >= _cars.Count || j >= _settings.MaxParallelPipelines)
+            {
+                return failed == 0 ? "; no car behind it could absolve it" : $"; the {Cars(failed)} behind it failed too, and no other could absolve it";
+            }
+
+            if (_cars[j].Stage != CarStage.FailurePending)
+            {
+                // Passed: absolved once it is first; anything else will still report.
+                return null;
+            }
+
+            failed++;
+        }
+    }
+
+    /// <summary>
+    /// The first car's failure is pending and the first car behind the pending run passed: the
+    /// target is fast-forwarded to that car's commit, for all of them at once.
+    /// </summary>
+    private void AbsolveAtTheFront()
+    {
+        if (_paused || _targetHead is null || _cars.Count == 0 || _cars[0] is not { Stage: CarStage.FailurePending, PendingFastForwardSha: null } first || first.BaseSha != _targetHead)
+        {
+            return;
+        }
+
+        var last = 1;
+        while (last < _cars.Count && _cars[last].Stage == CarStage.FailurePending)
+        {
+            last++;
+        }
+
+        if (last >= _cars.Count || _cars[last] is not { Stage: CarStage.PipelinePassed, PendingFastForwardSha: null, MergeImmediately: false, CommitSha: { } tested } passed)
+        {
+            return;
+        }
+
+        for (var i = 0; i <= last; i++)
+        {
+            var car = _cars[i];
+            Update(
+                i,
+                car with { PendingFastForwardSha = tested, PendingFastForwardPipelineId = passed.Pipeline?.Id },
+                i == last
+                    ? $"pipeline #{passed.Pipeline?.Id} passed; fast-forwarding '{_state.TargetBranch}', absolving the {Cars(last)} ahead"
+                    : $"pipeline #{car.Pipeline?.Id} failed, but pipeline #{passed.Pipeline?.Id} of !{passed.Iid}, which contains its changes, passed; fast-forwarding '{_state.TargetBranch}'");
+        }
+
+        Emit(new FastForwardTarget($"fast-forward/{passed.Iid}/g{passed.Generation}/s{_nextSequence++}", passed.Iid, _state.TargetBranch, _targetHead, tested));
+    }
+
+    private static string Cars(int count) => count == 1 ? "car" : $"{count} cars";
+}
