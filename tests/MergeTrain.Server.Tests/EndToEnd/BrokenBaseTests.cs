@@ -39,7 +39,9 @@ public class BrokenBaseTests
         carPipeline.Jobs.Where(job => job.Retried).Select(job => job.Name).ShouldBe(["lint"], "the failed job was retried once");
         (await GitLog.ParentsAsync(world.Project.RepositoryUrl, carPipeline.Sha)).ShouldBe([broken, mr.Sha]);
         await FakeGitLab.FakeGitLab.WaitUntilAsync(
-            () => gitLab.NotesOn(TrainWorld.ProjectId, mr.Iid).Any(n => n.Body.Contains("base is broken", StringComparison.OrdinalIgnoreCase)),
+            () => gitLab.NotesOn(TrainWorld.ProjectId, mr.Iid).Any(n => n.Body.Contains(
+                $"pipeline #{carPipeline.Id} failed, but the same jobs (lint) also fail on the commit ahead of it ({broken[..8]}, pipeline #{mainPipeline.Id}): the base is broken",
+                StringComparison.Ordinal)),
             because: $"the note saying the base is broken; notes: {Notes(gitLab, mr.Iid)}");
         await world.WaitUntilQuietAsync();
         (await world.CarAsync(mr.Iid))!.Value.GetProperty("status").GetString().ShouldNotBe("dropped", "the car is not blamed");
