@@ -37,7 +37,7 @@ public static class MergeTrainServer
             console.TimestampFormat = "HH:mm:ss.fff ";
         });
 
-        builder.Services.AddOptions<MergeTrainOptions>().Bind(builder.Configuration.GetSection(MergeTrainOptions.Section));
+        builder.Services.AddMergeTrainOptions(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DatabaseReadiness>();
         builder.Services.AddSingleton<ProjectCatalog>();

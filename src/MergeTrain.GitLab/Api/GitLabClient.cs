@@ -87,6 +87,14 @@ public sealed class GitLabClient : IGitLabApi
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<GitLabPipeline>> ListCommitPipelinesAsync(GitLabConnection gitLab, long projectId, string sha, CancellationToken cancellationToken)
+    {
+        // GitLab's default order already is newest first; saying so keeps the answer's order a contract.
+        var path = $"/projects/{projectId}/pipelines?sha={Uri.EscapeDataString(sha)}&order_by=id&sort=desc&per_page=100";
+        return await SendAsync<List<GitLabPipeline>>(gitLab, HttpMethod.Get, path, null, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<GitLabNote>> ListNotesAsync(GitLabConnection gitLab, long projectId, int iid, CancellationToken cancellationToken) =>
         await SendAsync<List<GitLabNote>>(gitLab, HttpMethod.Get, $"/projects/{projectId}/merge_requests/{iid}/notes?sort=desc&order_by=created_at&per_page=100", null, cancellationToken);
 

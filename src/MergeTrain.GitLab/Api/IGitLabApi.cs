@@ -48,6 +48,12 @@ public interface IGitLabApi
     Task<IReadOnlyList<GitLabPipeline>> ListPipelinesAsync(GitLabConnection gitLab, long projectId, string gitRef, string sha, CancellationToken cancellationToken);
 
     /// <summary>
+    /// <c>GET /projects/:id/pipelines?sha=:sha&amp;order_by=id&amp;sort=desc</c>, the first page of 100:
+    /// every pipeline run on a commit, whatever its ref (a car branch, the target branch), newest first.
+    /// </summary>
+    Task<IReadOnlyList<GitLabPipeline>> ListCommitPipelinesAsync(GitLabConnection gitLab, long projectId, string sha, CancellationToken cancellationToken);
+
+    /// <summary>
     /// <c>GET /projects/:id/merge_requests/:iid/notes</c>, newest first, the first page of 100:
     /// before posting a note again after a failure, the service looks for the one it may have posted.
     /// </summary>

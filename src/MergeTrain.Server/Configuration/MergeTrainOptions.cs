@@ -95,4 +95,16 @@ public sealed class ProjectOptions
 
     /// <summary>How often a failed car pipeline is retried before the car is dropped.</summary>
     public int FailedPipelineRetries { get; set; }
+
+    /// <summary>
+    /// How many cars behind a car whose pipeline failed for good may report before it is dropped; a
+    /// later green among them absolves it (a MergeTrain extension; 0 drops it at once, as GitLab does).
+    /// </summary>
+    public int PendingFailureDepth { get; set; }
+
+    /// <summary>
+    /// Whether a car whose pipeline failed for good is compared with the latest finished pipeline of
+    /// the commit ahead of it: the same jobs failing there mean the base is broken, and the train pauses.
+    /// </summary>
+    public bool DiagnoseBrokenBase { get; set; }
 }

@@ -82,6 +82,8 @@ public sealed class ProjectCatalog
             {
                 MaxParallelPipelines = options.MaxParallelPipelines,
                 FailedPipelineRetries = options.FailedPipelineRetries,
+                PendingFailureDepth = options.PendingFailureDepth,
+                DiagnoseBrokenBase = options.DiagnoseBrokenBase,
                 PipelineTimeout = options.PipelineTimeout,
                 MergedResultsPipelines = options.MergedResultsPipelines,
                 TrainLabel = options.TrainLabel,
@@ -91,7 +93,9 @@ public sealed class ProjectCatalog
         }
         catch (ArgumentException error)
         {
-            throw new InvalidOperationException($"{key}: {error.Message}", error);
+            // The settings name the wrong one by its option name, so the message can give the whole key.
+            var wrongKey = string.IsNullOrEmpty(error.ParamName) ? key : $"{key}:{error.ParamName}";
+            throw new InvalidOperationException($"{wrongKey}: {error.Message}", error);
         }
 
         return new ConfiguredProject(

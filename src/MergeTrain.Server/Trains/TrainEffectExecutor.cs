@@ -20,6 +20,9 @@ public sealed class TrainEffectExecutor(
 {
     private const int ConflictPathsShown = 10;
 
+    // GitLab's statuses of a pipeline that will not change by itself any more.
+    private static readonly HashSet<string> FinishedStatuses = new(StringComparer.Ordinal) { "success", "failed", "canceled", "skipped" };
+
     /// <inheritdoc/>
     public async Task<IReadOnlyList<TrainEvent>> ExecuteAsync(TrainState train, TrainEffect effect, EffectAttempt attempt, CancellationToken cancellationToken)
     {
@@ -44,6 +47,7 @@ public sealed class TrainEffectExecutor(
                 StartPipeline start => [new CarEffectFailed(start.Iid, start.Generation, error.Message)],
                 RetryPipeline retry => [new CarEffectFailed(retry.Iid, retry.Generation, $"retrying pipeline #{retry.PipelineId} was refused: {error.Message}")],
                 ListFailedJobs list => [new FailedJobsListed(list.Iid, list.Generation, list.PipelineId, [])],
+                ListBaseFailedJobs list => [new BaseJobsListed(list.Iid, list.Generation, list.BaseSha, null, [])],
                 _ => [],
             };
         }
@@ -101,6 +105,8 @@ public sealed class TrainEffectExecutor(
                 return [new FailedJobsListed(list.Iid, list.Generation, list.PipelineId, await FailedJobNamesAsync(project, list.PipelineId, cancellationToken))];
             case PublishRewrittenSource publish:
                 return [await PublishRewrittenSourceAsync(project, repository, publish, cancellationToken)];
+            case ListBaseFailedJobs list:
+                return [await ListBaseFailedJobsAsync(project, list, cancellationToken)];
             default:
                 throw new NotSupportedException($"No executor for effect {effect.GetType().Name}.");
         }
@@ -125,6 +131,26 @@ public sealed class TrainEffectExecutor(
         await gitLab.RetryPipelineAsync(project.GitLab, project.Id, retry.PipelineId, cancellationToken);
         logger.LogInformation("Retried pipeline {PipelineId} of !{Iid}: {Jobs}", retry.PipelineId, retry.Iid, string.Join(", ", failedJobs));
         return [new PipelineRetried(retry.Iid, retry.Generation, retry.Attempt, retry.PipelineId, failedJobs)];
+    }
+
+    /// <summary>
+    /// The failed jobs of the latest finished pipeline on the commit ahead of a car, whichever ref it
+    /// ran on (the car ahead's branch, or the target after a push). A pipeline still running says
+    /// nothing yet, so it is passed over; a commit with no finished pipeline answers "nothing known".
+    /// </summary>
+    private async Task<TrainEvent> ListBaseFailedJobsAsync(ConfiguredProject project, ListBaseFailedJobs list, CancellationToken cancellationToken)
+    {
+        var pipelines = await gitLab.ListCommitPipelinesAsync(project.GitLab, project.Id, list.BaseSha, cancellationToken);
+        var latest = pipelines.Where(p => p.Sha == list.BaseSha && FinishedStatuses.Contains(p.Status)).MaxBy(p => p.Id);
+        if (latest is null)
+        {
+            logger.LogInformation("Base {BaseSha} of !{Iid} has no finished pipeline; nothing is known about it", list.BaseSha, list.Iid);
+            return new BaseJobsListed(list.Iid, list.Generation, list.BaseSha, null, []);
+        }
+
+        var failedJobs = await FailedJobNamesAsync(project, latest.Id, cancellationToken);
+        logger.LogInformation("Base {BaseSha} of !{Iid}: pipeline {PipelineId} {Status}, failed jobs: {Jobs}", list.BaseSha, list.Iid, latest.Id, latest.Status, string.Join(", ", failedJobs));
+        return new BaseJobsListed(list.Iid, list.Generation, list.BaseSha, latest.Id, failedJobs);
     }
 
     private async Task<IReadOnlyList<string>> FailedJobNamesAsync(ConfiguredProject project, long pipelineId, CancellationToken cancellationToken)
