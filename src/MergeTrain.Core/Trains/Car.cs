@@ -114,4 +114,11 @@ public sealed record Car
 
     /// <summary>Whether the publication of <see cref="RewrittenHeadSha"/> on the source branch was requested and not yet answered.</summary>
     public bool PublishingSource { get; init; }
+
+    /// <summary>
+    /// Whether the car's pipeline failed while a car ahead of it had failed and was still being retried
+    /// or held: its commit contains that car's changes, so the failure is judged only once the cars
+    /// ahead are, and then as the car's own.
+    /// </summary>
+    public bool FailureHeld { get; init; }
 }

@@ -5,7 +5,7 @@ namespace MergeTrain.Core.Trains;
 /// failed for good is blamed, its failed jobs are compared with those of the commit ahead of it. Only
 /// the first car asks GitLab: its base is the target head, whose pipeline only GitLab knows. For any
 /// other car the commit ahead is the car ahead's, whose pipeline the train holds: passed (the base is
-/// sound), failed (the car ahead is to blame: <see cref="FailurePendingAhead"/>), or still running.
+/// sound), failed (the car ahead is to blame: <see cref="UnjudgedAhead"/>), or still running.
 /// </summary>
 internal sealed partial class Transition
 {
@@ -72,7 +72,7 @@ internal sealed partial class Transition
                 ReleasePipeline(other, "the base is broken");
                 Update(
                     i,
-                    other with { Stage = CarStage.ReadyForPipeline, Pipeline = null, PipelineRequestedAt = null, Attempt = 0, RetriedJobs = [], FailedJobs = [], PendingFailure = null },
+                    other with { Stage = CarStage.ReadyForPipeline, Pipeline = null, PipelineRequestedAt = null, Attempt = 0, RetriedJobs = [], FailedJobs = [], PendingFailure = null, FailureHeld = false },
                     "the base is broken: the pipeline starts again when the train is resumed");
             }
         }

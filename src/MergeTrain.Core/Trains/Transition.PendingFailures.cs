@@ -26,37 +26,70 @@ internal sealed partial class Transition
         Audit(car.Iid, car.Status, car.Status, $"{detail}; kept while up to {_settings.PendingFailureDepth} car(s) behind it report (a later green absolves)");
     }
 
-    /// <summary>The nearest car ahead whose failure is pending, if any: a failure behind it is explained by it.</summary>
-    private int? FailurePendingAhead(int index)
+    /// <summary>
+    /// The nearest car ahead that explains a failure behind it until it is judged: one whose pipeline
+    /// failed and is being retried, named, checked or held. GitLab would blame the car behind, though
+    /// its commit contains the failing one. (Holding also failures behind a car still running, before
+    /// it failed, spared more good MRs in the simulator but delayed every real eviction so much that
+    /// a train near its capacity fell behind: see the README's simulator section.)
+    /// </summary>
+    private Car? UnjudgedAhead(int index)
     {
         for (var i = index - 1; i >= 0; i--)
         {
-            if (_cars[i].Stage == CarStage.FailurePending)
+            var car = _cars[i];
+            if (car.Stage is CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase or CarStage.FailurePending
+                || (car.Attempt > 0 && car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning))
             {
-                return _cars[i].Iid;
+                return car;
             }
         }
 
         return null;
     }
 
+    /// <summary>Holds a failure that a car ahead explains: judged as the car's own once the cars ahead are (<see cref="SettlePendingFailures"/>).</summary>
+    private void HoldBehind(int index, DropReason reason, string detail, Car ahead)
+    {
+        var car = _cars[index];
+        Update(
+            index,
+            car with { Stage = CarStage.FailurePending, FailureHeld = true, PendingFailure = new CarEnding(CarStatus.Dropped, reason, _actor, detail) },
+            "failure held");
+        Audit(car.Iid, car.Status, car.Status, $"{detail} behind !{ahead.Iid}, whose pipeline {(ahead.Stage == CarStage.PipelinePassed ? "passed" : ahead.Stage is CarStage.PipelineRunning or CarStage.StartingPipeline ? "has not finished" : "failed")}: judged once the cars ahead are");
+    }
+
     /// <summary>
-    /// Drops the first car whose pending failure is settled: its depth of cars behind failed too, or
-    /// none is left that could report (the end of the train, or beyond <c>MaxParallelPipelines</c>).
-    /// Stops there (true): the cars behind it are rebuilt, and what they reported said nothing about them.
+    /// Settles the first pending failure that can be settled, once no car ahead of it is still to be
+    /// judged: a held failure becomes the car's own (retried, checked, pending or dropped as any
+    /// failure), and a pending one is dropped when its depth of cars behind failed too, or none is
+    /// left that could report (the end of the train, or beyond <c>MaxParallelPipelines</c>). Stops
+    /// there (true): after a drop the cars behind are rebuilt, and what they reported said nothing
+    /// about them.
     /// </summary>
     private bool SettlePendingFailures()
     {
         for (var i = 0; i < _cars.Count; i++)
         {
             var car = _cars[i];
-            if (car is not { Stage: CarStage.FailurePending, PendingFastForwardSha: null, PendingFailure: { } failure } || Verdict(i) is not { } verdict)
+            if (car is not { Stage: CarStage.FailurePending, PendingFastForwardSha: null, PendingFailure: { } failure } || UnjudgedAhead(i) is not null)
             {
                 continue;
             }
 
-            Drop(i, failure.Reason ?? DropReason.PipelineFailed, failure.Detail + verdict);
-            return true;
+            if (car.FailureHeld)
+            {
+                _cars[i] = car with { Stage = CarStage.PipelineRunning, FailureHeld = false, PendingFailure = null, UpdatedAt = _now };
+                Audit(car.Iid, car.Status, car.Status, "the cars ahead passed: the failure is its own");
+                FailCarPipeline(i, failure.Reason ?? DropReason.PipelineFailed, failure.Detail, retryJobs: car.Pipeline?.Status is PipelineStatus.Failed or PipelineStatus.Canceled);
+                return true;
+            }
+
+            if (Verdict(i) is { } verdict)
+            {
+                Drop(i, failure.Reason ?? DropReason.PipelineFailed, failure.Detail + verdict);
+                return true;
+            }
         }
 
         return false;

@@ -16,11 +16,11 @@ internal sealed partial class Transition
     private void FailCarPipeline(int index, DropReason reason, string detail, bool retryJobs = false)
     {
         var car = _cars[index];
-        if (FailurePendingAhead(index) is { } ahead)
+        if (UnjudgedAhead(index) is { } ahead)
         {
-            // Its commit contains the changes of a car ahead that failed: this failure says nothing
-            // about this car yet, so no retry is spent on it.
-            HoldFailure(index, reason, $"{detail} behind !{ahead}, whose pipeline failed");
+            // Its commit contains the changes of a car ahead that failed or has not passed yet: this
+            // failure says nothing about this car until that car is judged, so no retry is spent on it.
+            HoldBehind(index, reason, detail, ahead);
             return;
         }
 

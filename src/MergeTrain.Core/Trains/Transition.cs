@@ -294,6 +294,7 @@ internal sealed partial class Transition
                 PendingFailure = null,
                 RewrittenHeadSha = null,
                 PublishingSource = false,
+                FailureHeld = false,
             },
             reason);
     }

@@ -168,4 +168,65 @@ public class LaterGreenAbsolvesTests
         train.FinishedCar(1).Status.ShouldBe(CarStatus.Dropped);
         train.Car(2).BaseSha.ShouldBe("t0");
     }
+
+    [Test]
+    public void A_good_car_whose_pipeline_fails_before_the_broken_car_ahead_is_not_blamed()
+    {
+        var train = new TrainHarness(new TrainSettings { PendingFailureDepth = 2 });
+        train.Add(1, "bad");
+        train.Add(2, "good");
+        train.Add(3, "good too");
+        train.FailJobs(1, "unit");
+
+        // Its pipeline contains !1's changes: GitLab would drop it; here it reports against !1.
+        train.FailJobs(2, "unit");
+        train.Car(2).FailureHeld.ShouldBeTrue();
+        train.Notes.ShouldNotContain(note => note.Iid == 2 && note.Body.StartsWith("removed", StringComparison.Ordinal));
+
+        train.FailJobs(3, "unit");
+
+        train.FinishedCar(1).Status.ShouldBe(CarStatus.Dropped);
+        train.State.Finished.ShouldNotContain(car => car.Iid == 2);
+        train.Car(2).BaseSha.ShouldBe("t0");
+        train.Car(2).FailureHeld.ShouldBeFalse();
+        train.FinishPipeline(2, PipelineStatus.Success);
+        train.FinishedCar(2).Status.ShouldBe(CarStatus.Merged);
+    }
+
+    [Test]
+    public void A_held_failure_becomes_the_cars_own_once_the_cars_ahead_passed()
+    {
+        var train = new TrainHarness(new TrainSettings { PendingFailureDepth = 1, FailedPipelineRetries = 1 });
+        train.Add(1, "a");
+        train.Add(2, "b");
+        train.FailJobs(1, "unit");
+        train.FailJobs(2, "unit");
+        train.Car(2).FailureHeld.ShouldBeTrue();
+
+        train.FinishPipeline(1, PipelineStatus.Success);
+
+        // !1 passed on retry and merged; !2's failure is its own now: its failed jobs are retried in place.
+        train.FinishedCar(1).Status.ShouldBe(CarStatus.Merged);
+        train.Effects.OfType<RetryPipeline>().Select(retry => retry.Iid).ShouldBe([1, 2]);
+        train.Car(2).Stage.ShouldBe(CarStage.PipelineRunning);
+    }
+
+    [Test]
+    public void With_retries_only_a_failure_behind_a_car_being_retried_waits_for_it()
+    {
+        var train = new TrainHarness(new TrainSettings { FailedPipelineRetries = 1 });
+        train.Add(1, "bad");
+        train.Add(2, "good");
+        train.FailJobs(1, "unit");
+        train.Car(1).Stage.ShouldBe(CarStage.PipelineRunning);
+        train.Car(1).Attempt.ShouldBe(1);
+
+        train.FailJobs(2, "unit");
+        train.Car(2).FailureHeld.ShouldBeTrue();
+        train.FailJobs(1, "unit");
+
+        train.FinishedCar(1).Status.ShouldBe(CarStatus.Dropped);
+        train.Car(2).BaseSha.ShouldBe("t0");
+        train.Effects.OfType<RetryPipeline>().Select(retry => retry.Iid).ShouldBe([1]);
+    }
 }

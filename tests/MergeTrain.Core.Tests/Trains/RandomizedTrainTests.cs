@@ -582,10 +582,15 @@ public class RandomizedTrainTests
             }
 
             // A pending failure is held only where on, and only as long as a car behind it may still report.
-            Check(_engine.Settings.PendingFailureDepth > 0 || state.Cars.All(car => car.Stage != CarStage.FailurePending), "a failure is pending with PendingFailureDepth 0");
+            Check(_engine.Settings.PendingFailureDepth > 0 || state.Cars.All(car => car.Stage != CarStage.FailurePending || car.FailureHeld), "a failure is pending with PendingFailureDepth 0");
             for (var i = 0; i < state.Cars.Count; i++)
             {
-                if (state.Cars[i] is { Stage: CarStage.FailurePending, PendingFastForwardSha: null })
+                // Held failures wait for the cars ahead; so does any pending one while a car ahead is still to be judged.
+                var unjudgedAhead = state.Cars.Take(i).Any(car =>
+                    car.Stage is CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase or CarStage.FailurePending
+                    || (car.Attempt > 0 && car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning));
+                Check(!state.Cars[i].FailureHeld || unjudgedAhead || state.Cars[i].PendingFastForwardSha is not null, $"!{state.Cars[i].Iid}'s failure is held with every car ahead judged");
+                if (state.Cars[i] is { Stage: CarStage.FailurePending, PendingFastForwardSha: null, FailureHeld: false } && !unjudgedAhead)
                 {
                     var behind = state.Cars.Skip(i + 1).Take(Math.Min(_engine.Settings.PendingFailureDepth, _engine.Settings.MaxParallelPipelines - i - 1)).ToList();
                     Check(behind.Count > 0 && behind.Any(car => car.Stage != CarStage.FailurePending), $"!{state.Cars[i].Iid}'s pending failure is settled but it was not dropped");
