@@ -16,7 +16,17 @@ public sealed record GitLabMergeRequest(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     IReadOnlyList<string> Labels,
-    GitLabUser? Author);
+    GitLabUser? Author)
+{
+    /// <summary>GitLab's summary of its merge checks (<c>mergeable</c>, <c>not_approved</c>, ...); absent before GitLab 15.6.</summary>
+    public string? DetailedMergeStatus { get; init; }
+
+    /// <summary>Whether GitLab found conflicts between the source and target branches.</summary>
+    public bool HasConflicts { get; init; }
+
+    /// <summary>False when the project requires all threads resolved and some are not.</summary>
+    public bool BlockingDiscussionsResolved { get; init; } = true;
+}
 
 /// <summary>The fields of GitLab's pipeline object that MergeTrain reads.</summary>
 public sealed record GitLabPipeline(
