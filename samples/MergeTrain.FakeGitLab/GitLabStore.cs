@@ -262,14 +262,12 @@ internal sealed class GitLabStore
         }
     }
 
-    /// <summary>The merge request's merge checks, computed from one consistent view of its state.</summary>
+    /// <summary>The merge checks of this snapshot of a merge request, with the project's settings and threads now.</summary>
     public MergeStatus MergeStatusOf(FakeMergeRequest mergeRequest)
     {
         lock (_gate)
         {
-            var current = _mergeRequests.GetValueOrDefault((mergeRequest.ProjectId, mergeRequest.Iid)) ?? mergeRequest;
-
-            return MergeStatus.Of(current, _projects[mergeRequest.ProjectId].MergeSettings, Discussions(mergeRequest.ProjectId, mergeRequest.Iid));
+            return MergeStatus.Of(mergeRequest, _projects[mergeRequest.ProjectId].MergeSettings, Discussions(mergeRequest.ProjectId, mergeRequest.Iid));
         }
     }
 
