@@ -8,11 +8,12 @@ public sealed partial class FakeGitLab
         ProjectEntry entry, string branch, IReadOnlyDictionary<string, string> variables, FakeUser user, CancellationToken cancellationToken)
     {
         var sha = await entry.Repository.ResolveAsync("refs/heads/" + branch, cancellationToken);
-        if (sha is null)
-        {
-            return null;
-        }
+        return sha is null ? null : StartPipeline(entry, branch, sha, "api", variables, user);
+    }
 
+    /// <summary>Records a pipeline of <see cref="CiSimulator.JobNames"/> on a commit of a branch and lets the CI run it.</summary>
+    private FakePipeline StartPipeline(ProjectEntry entry, string branch, string sha, string source, IReadOnlyDictionary<string, string> variables, FakeUser user)
+    {
         var now = Now;
         var pipeline = _store.AddPipeline(entry.Project.Id, (id, iid) => new FakePipeline
         {
@@ -22,6 +23,7 @@ public sealed partial class FakeGitLab
             Sha = sha,
             Ref = branch,
             Status = PipelineStatuses.Created,
+            Source = source,
             Variables = variables,
             User = user,
             CreatedAt = now,

@@ -3,7 +3,7 @@ using MergeTrain.FakeGitLab.Webhooks;
 
 namespace MergeTrain.FakeGitLab;
 
-/// <summary>What GitLab does after a push: Push Hooks, merge request updates, merged detection.</summary>
+/// <summary>What GitLab does after a push: Push Hooks, push pipelines, merge request updates, merged detection.</summary>
 public sealed partial class FakeGitLab
 {
     private const int PushHookCommitLimit = 20;
@@ -15,6 +15,12 @@ public sealed partial class FakeGitLab
         foreach (var move in moves)
         {
             deliveries.Add(await QueuePushHookAsync(entry, move, heads, pusher));
+        }
+
+        // GitLab runs the project's CI on a push where its workflow rules allow it (a deleted branch runs nothing).
+        foreach (var move in moves.Where(m => m.After != BareRepository.ZeroSha && Ci.PushPipelineBranches.Contains(m.Branch)))
+        {
+            StartPipeline(entry, move.Branch, move.After, "push", new Dictionary<string, string>(), pusher);
         }
 
         var projectId = entry.Project.Id;

@@ -114,6 +114,28 @@ public sealed partial class FakeGitLab : IAsyncDisposable
 
     public FakeProject GetProject(long projectId) => _store.GetProject(projectId).Project;
 
+    /// <summary>Sets the project's merge method (<c>merge</c>, <c>rebase_merge</c>, <c>ff</c>) and squash option, as in its Merge requests settings.</summary>
+    public FakeProject SetMergeSettings(long projectId, string mergeMethod, string squashOption)
+    {
+        string[] methods = ["merge", "rebase_merge", "ff"];
+        string[] options = ["never", "default_off", "default_on", "always"];
+        if (!methods.Contains(mergeMethod) || !options.Contains(squashOption))
+        {
+            throw new ArgumentException($"GitLab has no merge method '{mergeMethod}' or squash option '{squashOption}'.");
+        }
+
+        var entry = _store.GetProject(projectId);
+        lock (entry)
+        {
+            entry.Project = entry.Project with { MergeMethod = mergeMethod, SquashOption = squashOption };
+            return entry.Project;
+        }
+    }
+
+    /// <summary>Ticks or clears the MR's "squash commits when merge request is accepted".</summary>
+    public FakeMergeRequest SetSquash(long projectId, long iid, bool squash) =>
+        _store.UpdateMergeRequest(projectId, iid, m => m with { Squash = squash, UpdatedAt = Now }).After;
+
     /// <summary>Registers a webhook that receives every event of every project, with <c>X-Gitlab-Token: secretToken</c>.</summary>
     public FakeWebhook AddWebhook(Uri url, string secretToken) => _sender.Add(url, secretToken);
 

@@ -310,7 +310,8 @@ internal sealed class GitLabStore
 /// <summary>A project, its repository and its per-project counters (guarded by the store's lock).</summary>
 internal sealed class ProjectEntry(FakeProject project, BareRepository repository)
 {
-    public FakeProject Project { get; } = project;
+    /// <summary>The project; replaced when its settings change (under the store's lock).</summary>
+    public FakeProject Project { get; set; } = project;
 
     public BareRepository Repository { get; } = repository;
 

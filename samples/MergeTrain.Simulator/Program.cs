@@ -2,36 +2,70 @@ using System.Diagnostics;
 using System.Globalization;
 using MergeTrain.Simulator;
 
-// Usage: dotnet run -c Release --project samples/MergeTrain.Simulator [-- --days 14 --seed 42]
+// Usage: dotnet run -c Release --project samples/MergeTrain.Simulator [-- --days 14 --seed 42 --depth 2 --sweep]
+// --sweep prints, instead, the later-green policies at pending-failure depths 1 to 3 (how the depth was chosen).
 var days = 14;
 var seed = 42;
-for (var i = 0; i + 1 < args.Length; i += 2)
+var depth = Policies.DefaultPendingFailureDepth;
+var sweep = false;
+for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
-        case "--days": days = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-        case "--seed": seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-        default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
+        case "--sweep": sweep = true; break;
+        case "--days" when i + 1 < args.Length: days = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--seed" when i + 1 < args.Length: seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--depth" when i + 1 < args.Length: depth = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        default: Console.Error.WriteLine($"unknown option or missing value: {args[i]}"); return 2;
     }
 }
 
-Console.WriteLine($"Simulated {days} days per row: 12 MRs/hour (Poisson), pipelines 30 min median (log-normal, sigma 0.25), 2% flaky, seed {seed}.");
+double[] badShares = [0.05, 0.15];
+double[] flakyShares = [0.02, 0.10];
+int[] parallels = [1, 20];
+int[] depths = [1, 2, 3];
+var watch = Stopwatch.StartNew();
+Workload Team(double bad, double flaky, double urgent) =>
+    new(12, bad, flaky, urgent, TimeSpan.FromMinutes(30), 0.25, TimeSpan.FromDays(days), seed);
+
+var parallelism = sweep ? [] : (
+    from bad in badShares
+    from parallel in parallels
+    select (Workload: Team(bad, 0.02, 0), Policy: Policies.Parallelism(parallel))).ToArray();
+var compared = (
+    from bad in badShares
+    from flaky in flakyShares
+    from policy in sweep ? depths.SelectMany(Policies.LaterGreen).Prepend(Policies.Compared(depth)[0]) : Policies.Compared(depth)
+    select (Workload: Team(bad, flaky, 0.05), Policy: policy)).ToArray();
+
+// Every simulation is independent and deterministic: run them on every core, print in order.
+var runs = parallelism.Concat(compared).ToArray();
+var results = new SimulationResult[runs.Length];
+Parallel.For(0, runs.Length, i => results[i] = new Simulation(runs[i].Workload, runs[i].Policy).Run());
+
+Console.WriteLine($"Simulated {days} days per row: 12 MRs/hour (Poisson), pipelines of {JobModel.Default.Count} jobs, 30 min median (log-normal, sigma 0.25), seed {seed}.");
 Console.WriteLine("Dropped MRs come back: bad ones fixed after 1-2 h, good ones re-added after 30 min. Time to merge counts from the first add.");
 Console.WriteLine();
-Console.WriteLine("| MaxParallelPipelines | bad MRs | merged/hour | time to merge p50 | p95 | pipeline min per merged MR | pipeline min wasted | good MRs dropped (by a flake) | left on train | engine decisions |");
-Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-foreach (var bad in new[] { 0.05, 0.15 })
+if (!sweep)
 {
-    foreach (var parallel in new[] { 1, 20 })
-    {
-        var watch = Stopwatch.StartNew();
-        var workload = new Workload(parallel, 12, bad, 0.02, TimeSpan.FromMinutes(30), 0.25, TimeSpan.FromDays(days), seed);
-        var r = new Simulation(workload).Run();
-        Console.WriteLine(
-            $"| {parallel} | {bad:P0} | {r.MergedPerHour:F1} | {Format(r.TimeToMergeP50)} | {Format(r.TimeToMergeP95)} | {r.PipelineMinutesPerMerge:F0} | {r.WastedPipelineMinutes:N0} | {r.WronglyDropped} ({r.WronglyDroppedByFlake}) | {r.LeftOnTrain} | {r.Decisions:N0} in {watch.Elapsed.TotalSeconds:F1} s |");
-    }
+    Console.WriteLine("What parallelism buys (GitLab's policy, 2 % flaky, no urgent MRs):");
+    Console.WriteLine();
+    Tables.PrintParallelism(results.Take(parallelism.Length));
+    Console.WriteLine();
 }
 
-return 0;
+Console.WriteLine($"GitLab's policy against MergeTrain's (5 % of MRs urgent, never bad; pending-failure depth {(sweep ? "1 to 3" : depth)}):");
+Console.WriteLine();
+var policyResults = results.Skip(parallelism.Length).ToArray();
+Tables.PrintPolicies(policyResults);
+Console.WriteLine();
+if (!sweep)
+{
+    var goalRow = policyResults.Where(r => r.Workload.BadProbability == 0.05 && r.Workload.FlakeProbability == 0.02).ToArray();
+    Tables.PrintGoalCheck(goalRow[0], goalRow[^1]);
+    Console.WriteLine();
+}
 
-static string Format(TimeSpan time) => time.TotalHours >= 24 ? $"{time.TotalDays:F1} d" : time.TotalHours >= 1 ? $"{time.TotalHours:F1} h" : $"{time.TotalMinutes:F0} min";
+Console.WriteLine($"Fast-forwards to a commit with a failing job: {results.Sum(r => r.BrokenTargets)} (must be 0).");
+Console.WriteLine($"{results.Sum(r => r.Decisions):N0} engine decisions in {results.Length} simulations; elapsed {watch.Elapsed.TotalSeconds:F1} s on {Environment.ProcessorCount} cores.");
+return 0;

@@ -1,24 +1,31 @@
+using System.Diagnostics;
 using MergeTrain.Core.Trains;
 
 namespace MergeTrain.Simulator;
 
 /// <summary>
 /// Drives the real <see cref="TrainEngine"/> in virtual time: MRs arrive at random, git and GitLab answer
-/// effects at once, and a synthetic CI runs pipelines that fail when their car contains a bad MR, or flake.
-/// Dropped MRs come back: a bad one fixed after an hour or two, a good one re-added after half an hour.
+/// effects at once, and a synthetic CI (<see cref="JobModel"/>) runs pipelines whose jobs fail when their
+/// commit contains a bad MR, or flake. Dropped MRs come back: a bad one fixed after an hour or two, a good
+/// one re-added after half an hour. Urgent MRs are handled as the <see cref="Policy"/> says.
 /// </summary>
 internal sealed class Simulation
 {
     private readonly Workload _workload;
+    private readonly Policy _policy;
+    private readonly JobModel _jobs = JobModel.Default;
     private readonly Random _arrivals;
+    private readonly Random _authors;
     private readonly Random _ci;
     private readonly TrainEngine _engine;
     private readonly PriorityQueue<Action, (DateTimeOffset At, long Order)> _agenda = new();
     private readonly Queue<TrainEffect> _effects = new();
-    private readonly Dictionary<string, bool> _commitHasBadMr = [];
-    private readonly Dictionary<long, SimPipeline> _pipelines = [];
+    private readonly Dictionary<string, int> _brokenJobs = [];
+    private readonly Dictionary<string, SimulatedPipeline> _latestFinishedOn = [];
+    private readonly Dictionary<long, SimulatedPipeline> _pipelines = [];
     private readonly Dictionary<int, SimMr> _mrs = [];
     private readonly List<TimeSpan> _timesToMerge = [];
+    private readonly List<TimeSpan> _urgentTimesToMerge = [];
     private readonly DateTimeOffset _start = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
     private TrainState _state;
     private DateTimeOffset _now;
@@ -29,27 +36,37 @@ internal sealed class Simulation
     private int _merged;
     private int _wronglyDropped;
     private int _wronglyDroppedByFlake;
+    private int _retries;
+    private int _brokenTargets;
     private long _decisions;
     private string _target = "root";
 
-    public Simulation(Workload workload)
+    public Simulation(Workload workload, Policy policy)
     {
         _workload = workload;
+        _policy = policy;
         _arrivals = new Random(workload.Seed);
+        _authors = new Random(workload.Seed * 17 + 3);
         _ci = new Random(workload.Seed * 31 + 7);
-        _engine = new TrainEngine(new TrainSettings { MaxParallelPipelines = workload.MaxParallelPipelines, MergedResultsPipelines = false });
+        _engine = new TrainEngine(policy.Settings);
         _state = TrainState.Create(1, "team/app", "main", _target);
-        _commitHasBadMr[_target] = false;
+        _brokenJobs[_target] = 0;
         _now = _start;
     }
 
     public SimulationResult Run()
     {
+        var watch = Stopwatch.StartNew();
         var end = _start + _workload.Duration;
         var iid = 0;
         for (var at = _start + Exponential(_arrivals, _workload.MrsPerHour); at < end; at += Exponential(_arrivals, _workload.MrsPerHour))
         {
-            var mr = new SimMr(++iid, _arrivals.NextDouble() < _workload.BadProbability, at);
+            var bad = _arrivals.NextDouble() < _workload.BadProbability;
+
+            // Drawn from their own stream, in arrival order: every policy sees the same MRs.
+            var urgent = _policy.Urgent != UrgentHandling.None && _authors.NextDouble() < _workload.UrgentProbability;
+            var brokenJob = _authors.Next(_jobs.Count);
+            var mr = new SimMr(++iid, bad && !urgent, urgent, brokenJob, at);
             _mrs[mr.Iid] = mr;
             At(at, () => Add(mr));
         }
@@ -60,31 +77,47 @@ internal sealed class Simulation
             action();
         }
 
-        var spent = _pipelines.Values.Sum(p => ((p.FinishedAt ?? end) - p.StartedAt).TotalMinutes);
-        var wasted = _pipelines.Values.Where(p => !p.Useful).Sum(p => ((p.FinishedAt ?? end) - p.StartedAt).TotalMinutes);
+        // A pipeline its car still waits on at the end has no known fate: neither useful nor wasted.
+        var pending = _state.Cars.Where(car => car.Pipeline is not null).Select(car => car.Pipeline!.Id).ToHashSet();
+        var spent = _pipelines.Values.Sum(p => p.Minutes(end));
+        var wasted = _pipelines.Values.Where(p => !p.Useful && !pending.Contains(p.Id)).Sum(p => p.Minutes(end));
         _timesToMerge.Sort();
+        _urgentTimesToMerge.Sort();
         return new SimulationResult(
             _workload,
+            _policy,
             _merged,
             _merged / _workload.Duration.TotalHours,
-            Percentile(0.50),
-            Percentile(0.95),
+            Percentile(_timesToMerge, 0.50),
+            Percentile(_timesToMerge, 0.95),
+            Percentile(_urgentTimesToMerge, 0.50),
+            _urgentTimesToMerge.Count,
             _merged == 0 ? 0 : spent / _merged,
             wasted,
             _wronglyDropped,
             _wronglyDroppedByFlake,
+            _retries,
+            _brokenTargets,
             _state.Cars.Count,
-            _decisions);
+            _decisions,
+            watch.Elapsed);
     }
 
     private void Add(SimMr mr)
     {
         mr.Version++;
-        Send(new MergeRequestAdded(new MergeRequestSnapshot(mr.Iid, $"MR {mr.Iid}", $"feature/{mr.Iid}", "main", mr.Head, false, MergeRequestState.Opened), null, "dev"));
+        var snapshot = new MergeRequestSnapshot(mr.Iid, $"MR {mr.Iid}", $"feature/{mr.Iid}", "main", mr.Head, false, MergeRequestState.Opened);
+        var high = mr.Urgent && _policy.Urgent == UrgentHandling.HighPriority;
+        Send(new MergeRequestAdded(snapshot, null, "dev") { Priority = high ? CarPriority.High : CarPriority.Normal });
+        if (mr.Urgent && _policy.Urgent == UrgentHandling.MergeImmediately)
+        {
+            Send(new MergeImmediatelyRequested(mr.Iid, "maintainer"));
+        }
     }
 
     private void Send(TrainEvent trainEvent)
     {
+        var before = _state;
         var decision = _engine.Decide(_state, trainEvent, _now);
         _decisions++;
         _state = decision.State;
@@ -95,7 +128,7 @@ internal sealed class Simulation
 
         foreach (var car in decision.Finished)
         {
-            Finished(car);
+            Finished(car, before);
         }
 
         if (decision.NextTimerAt is { } timer && timer != _timerAt)
@@ -116,9 +149,7 @@ internal sealed class Simulation
         switch (effect)
         {
             case BuildCar build:
-                var commit = $"c{++_nextCommit}";
-                _commitHasBadMr[commit] = _commitHasBadMr[build.BaseSha] || _mrs[build.Iid].Bad;
-                Send(new CarBuilt(build.Iid, build.Generation, build.BaseSha, commit));
+                Send(new CarBuilt(build.Iid, build.Generation, build.BaseSha, Commit(build.BaseSha, build.Iid)));
                 break;
             case PublishCar publish:
                 Send(new CarPublished(publish.Iid, publish.Generation, publish.CommitSha));
@@ -126,16 +157,29 @@ internal sealed class Simulation
             case StartPipeline start:
                 StartPipeline(start);
                 break;
+            case RetryPipeline retry:
+                RetryPipeline(retry);
+                break;
+            case ListFailedJobs list:
+                Send(new FailedJobsListed(list.Iid, list.Generation, list.PipelineId, _jobs.Names(_pipelines[list.PipelineId].Failed)));
+                break;
+            case ListBaseFailedJobs listBase:
+                // The simulated target is never broken; a car commit ahead may be.
+                var latest = _latestFinishedOn.GetValueOrDefault(listBase.BaseSha);
+                Send(new BaseJobsListed(listBase.Iid, listBase.Generation, listBase.BaseSha, latest?.Id, latest is null ? [] : _jobs.Names(latest.Failed)));
+                break;
             case CancelPipeline cancel:
-                if (_pipelines.TryGetValue(cancel.PipelineId, out var cancelled) && cancelled.FinishedAt is null)
+                if (_pipelines.TryGetValue(cancel.PipelineId, out var cancelled))
                 {
-                    cancelled.FinishedAt = _now;
+                    cancelled.Cancel(_now);
                 }
 
                 break;
             case FastForwardTarget fastForward:
                 if (_target == fastForward.FromSha)
                 {
+                    // The promise under test: the target only ever holds tested commits, so never one with a broken job.
+                    _brokenTargets += _brokenJobs[fastForward.ToSha] == 0 ? 0 : 1;
                     _target = fastForward.ToSha;
                     Send(new FastForwardSucceeded(fastForward.Iid, fastForward.FromSha, fastForward.ToSha));
                 }
@@ -145,57 +189,118 @@ internal sealed class Simulation
                 }
 
                 break;
+            case MergeImmediately merge:
+                if (_target == merge.BaseSha)
+                {
+                    _target = Commit(merge.BaseSha, merge.Iid);
+                    Send(new MergedImmediately(merge.Iid, merge.Generation, _target));
+                }
+                else
+                {
+                    Send(new MergeImmediatelyFailed(merge.Iid, merge.Generation, _target, [], "the target moved"));
+                }
+
+                break;
         }
+    }
+
+    /// <summary>A new commit merging the MR onto <paramref name="baseSha"/>: it breaks what its base breaks, plus the MR's job if the MR is bad.</summary>
+    private string Commit(string baseSha, int iid)
+    {
+        var commit = $"c{++_nextCommit}";
+        var mr = _mrs[iid];
+        _brokenJobs[commit] = _brokenJobs[baseSha] | (mr.Bad ? JobModel.Only(mr.BrokenJob) : 0);
+        return commit;
     }
 
     private void StartPipeline(StartPipeline start)
     {
-        var pipeline = new SimPipeline(_nextPipeline++, start.Iid, start.Sha, start.Ref, _now);
-        _pipelines[pipeline.Id] = pipeline;
         var duration = TimeSpan.FromMinutes(_workload.PipelineMedian.TotalMinutes * Math.Exp(_workload.PipelineSpread * Gaussian(_ci)));
-        pipeline.Bad = _commitHasBadMr[start.Sha];
-        pipeline.Flaked = !pipeline.Bad && _ci.NextDouble() < _workload.FlakeProbability;
+        var pipeline = new SimulatedPipeline(_nextPipeline++, start.Iid, start.Sha, start.Ref, duration, _brokenJobs[start.Sha]);
+        _pipelines[pipeline.Id] = pipeline;
+        Run(pipeline, _jobs.All);
         Send(new PipelineCreated(start.Iid, start.Generation, start.Attempt, pipeline.Id, null));
-        At(_now + duration, () =>
+    }
+
+    /// <summary>GitLab's retry: the failed jobs run again in the same pipeline, which reports running, then its new result.</summary>
+    private void RetryPipeline(RetryPipeline retry)
+    {
+        var pipeline = _pipelines[retry.PipelineId];
+        var failed = pipeline.Failed;
+        _retries++;
+
+        // Started before the report: a car that left meanwhile has the retry cancelled at once.
+        Run(pipeline, failed);
+        Send(new PipelineRetried(retry.Iid, retry.Generation, retry.Attempt, pipeline.Id, _jobs.Names(failed)));
+        if (pipeline.Running)
         {
-            if (pipeline.FinishedAt is not null)
+            Send(new PipelineStatusChanged(pipeline.Id, pipeline.Sha, pipeline.Ref, PipelineStatus.Running, null));
+        }
+    }
+
+    /// <summary>Runs <paramref name="jobs"/> of the pipeline; the outcome is drawn now and reported when the run ends, unless it is cancelled first.</summary>
+    private void Run(SimulatedPipeline pipeline, int jobs)
+    {
+        pipeline.StartRun(_now);
+        var run = pipeline.Runs;
+        var (failed, flaked) = _jobs.Outcome(jobs, pipeline.BrokenJobs, _workload.FlakeProbability, _ci);
+        At(_now + _jobs.RunTime(pipeline.Duration, jobs), () =>
+        {
+            if (pipeline.Runs != run || !pipeline.Running)
             {
                 return;
             }
 
-            pipeline.FinishedAt = _now;
-            var status = pipeline.Bad || pipeline.Flaked ? PipelineStatus.Failed : PipelineStatus.Success;
-            var car = _state.FindCar(pipeline.Iid);
-
-            // A result counts as useful when the train acts on it: a failure that drops the car, or the pass of the commit that merges.
-            pipeline.Useful = status == PipelineStatus.Failed && car?.Pipeline?.Id == pipeline.Id;
+            pipeline.FinishRun(_now, failed, flaked);
+            _latestFinishedOn[pipeline.Sha] = pipeline;
+            var status = failed == 0 ? PipelineStatus.Success : PipelineStatus.Failed;
             Send(new PipelineStatusChanged(pipeline.Id, pipeline.Sha, pipeline.Ref, status, null));
         });
     }
 
-    private void Finished(Car car)
+    /// <summary>Counts a car that left the train, marks the pipelines the train acted on, and sends the MR back as its author would.</summary>
+    private void Finished(Car car, TrainState before)
     {
         var mr = _mrs[car.Iid];
+        var pipeline = car.Pipeline is { } p ? _pipelines.GetValueOrDefault(p.Id) : null;
         if (car.Status == CarStatus.Merged)
         {
             _merged++;
             _timesToMerge.Add(_now - mr.FirstAdded);
-            if (car.MergedSha is { } sha)
+            if (mr.Urgent)
             {
-                foreach (var pipeline in _pipelines.Values.Where(p => p.Sha == sha && p.FinishedAt is not null))
-                {
-                    pipeline.Useful = true;
-                }
+                _urgentTimesToMerge.Add(_now - mr.FirstAdded);
+            }
+
+            // Its pass merged it. A failed pipeline a later green absolved was not what the train acted on.
+            if (pipeline is { Finished: true, Failed: 0 })
+            {
+                pipeline.Useful = true;
             }
 
             return;
         }
 
+        if (pipeline is { Finished: true })
+        {
+            pipeline.Useful = true;
+        }
+
+        // A pending failure is settled by the failures of the cars right behind it (often reported in
+        // the same decision): those results were acted on too, though their own cars are rebuilt next.
+        var at = before.Cars.ToList().FindIndex(c => c.Iid == car.Iid);
+        for (var k = at + 1; at >= 0 && k < before.Cars.Count && k <= at + _policy.Settings.PendingFailureDepth; k++)
+        {
+            if (before.Cars[k].Pipeline is { } evidence && _pipelines.TryGetValue(evidence.Id, out var settled) && settled is { Finished: true, Failed: not 0 })
+            {
+                settled.Useful = true;
+            }
+        }
+
         if (!mr.Bad)
         {
             _wronglyDropped++;
-            var last = car.Pipeline is { } p && _pipelines.TryGetValue(p.Id, out var sim) ? sim : null;
-            if (last?.Flaked == true)
+            if (pipeline is { Finished: true, Failed: not 0 } && (pipeline.Failed & pipeline.BrokenJobs) == 0)
             {
                 _wronglyDroppedByFlake++;
             }
@@ -216,45 +321,29 @@ internal sealed class Simulation
 
     private void At(DateTimeOffset at, Action action) => _agenda.Enqueue(action, (at, _order++));
 
-    private TimeSpan Percentile(double p) =>
-        _timesToMerge.Count == 0 ? TimeSpan.Zero : _timesToMerge[Math.Min(_timesToMerge.Count - 1, (int)Math.Floor(p * _timesToMerge.Count))];
+    private static TimeSpan Percentile(List<TimeSpan> sorted, double p) =>
+        sorted.Count == 0 ? TimeSpan.Zero : sorted[Math.Min(sorted.Count - 1, (int)Math.Floor(p * sorted.Count))];
 
     private static TimeSpan Exponential(Random random, double perHour) => TimeSpan.FromHours(-Math.Log(1 - random.NextDouble()) / perHour);
 
     private static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
-    private sealed class SimMr(int iid, bool bad, DateTimeOffset firstAdded)
+    private sealed class SimMr(int iid, bool bad, bool urgent, int brokenJob, DateTimeOffset firstAdded)
     {
         public int Iid { get; } = iid;
 
         public bool Bad { get; set; } = bad;
+
+        public bool Urgent { get; } = urgent;
+
+        /// <summary>The job a bad MR fails, every time.</summary>
+        public int BrokenJob { get; } = brokenJob;
 
         public DateTimeOffset FirstAdded { get; } = firstAdded;
 
         public int Version { get; set; }
 
         public string Head => $"mr{Iid}v{Version}";
-    }
-
-    private sealed class SimPipeline(long id, int iid, string sha, string @ref, DateTimeOffset startedAt)
-    {
-        public long Id { get; } = id;
-
-        public int Iid { get; } = iid;
-
-        public string Sha { get; } = sha;
-
-        public string Ref { get; } = @ref;
-
-        public DateTimeOffset StartedAt { get; } = startedAt;
-
-        public DateTimeOffset? FinishedAt { get; set; }
-
-        public bool Bad { get; set; }
-
-        public bool Flaked { get; set; }
-
-        public bool Useful { get; set; }
     }
 }

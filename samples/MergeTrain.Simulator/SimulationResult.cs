@@ -1,15 +1,21 @@
 namespace MergeTrain.Simulator;
 
-/// <summary>The figures one simulated configuration produced.</summary>
+/// <summary>The figures one simulated workload under one policy produced.</summary>
 internal sealed record SimulationResult(
     Workload Workload,
+    Policy Policy,
     int Merged,
     double MergedPerHour,
     TimeSpan TimeToMergeP50,
     TimeSpan TimeToMergeP95,
+    TimeSpan UrgentTimeToMergeP50,
+    int UrgentMerged,
     double PipelineMinutesPerMerge,
     double WastedPipelineMinutes,
     int WronglyDropped,
     int WronglyDroppedByFlake,
+    int Retries,
+    int BrokenTargets,
     int LeftOnTrain,
-    long Decisions);
+    long Decisions,
+    TimeSpan Elapsed);

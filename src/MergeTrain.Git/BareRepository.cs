@@ -88,6 +88,25 @@ public sealed partial class BareRepository : IDisposable
         }
     }
 
+    /// <summary>The commit <paramref name="reference"/> (e.g. <c>refs/heads/feature</c>) points at on the remote, or null when it has no such reference.</summary>
+    /// <exception cref="GitRemoteException">The remote could not be reached or read.</exception>
+    public string? RemoteReference(string url, string reference, GitCredentials? credentials = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(url);
+        ArgumentException.ThrowIfNullOrEmpty(reference);
+        try
+        {
+            var remote = EnsureRemote(url);
+            var advertised = CredentialsProvider(credentials) is { } provider ? _repository.Network.ListReferences(remote, provider) : _repository.Network.ListReferences(remote);
+            return advertised
+                .FirstOrDefault(advertised => advertised.CanonicalName == reference)?.ResolveToDirectReference()?.TargetIdentifier;
+        }
+        catch (LibGit2SharpException error)
+        {
+            throw GitRemoteException.From(error, "list the references of", url);
+        }
+    }
+
     /// <summary>
     /// Pushes <paramref name="refspecs"/> to <paramref name="url"/>. A refspec without a leading
     /// <c>+</c> is a compare-and-swap: the remote updates it only as a fast-forward of the value
@@ -153,26 +172,10 @@ public sealed partial class BareRepository : IDisposable
         return new MergeOutcome.Merged(commitSha, treeSha, route) { FastPathExit = exit };
     }
 
-    // Written as a raw object, as git commit-tree writes it: LibGit2Sharp's CreateCommit looks the
-    // tree and parents up again and was the largest cost of a tree-level merge. Names libgit2 would
-    // trim or refuse (angle brackets, newlines, crud at either end) go through it instead.
-    private string WriteMergeCommit(string treeSha, Commit ours, Commit theirs, string message, GitIdentity identity, DateTimeOffset when)
-    {
-        if (!IsPlainSignaturePart(identity.Name) || !IsPlainSignaturePart(identity.Email))
-        {
-            var tree = _repository.Lookup<Tree>(treeSha)
-                ?? throw new InvalidOperationException($"Merged tree {treeSha} is missing from {Path}.");
-            var signature = new Signature(identity.Name, identity.Email, when);
-            return _repository.ObjectDatabase.CreateCommit(signature, signature, message, tree, [ours, theirs], prettifyMessage: false).Sha;
-        }
-
-        var offset = (int)when.Offset.TotalMinutes;
-        var person = string.Create(
-            System.Globalization.CultureInfo.InvariantCulture,
-            $"{identity.Name} <{identity.Email}> {when.ToUnixTimeSeconds()} {(offset < 0 ? '-' : '+')}{Math.Abs(offset) / 60:D2}{Math.Abs(offset) % 60:D2}");
-        var text = $"tree {treeSha}\nparent {ours.Sha}\nparent {theirs.Sha}\nauthor {person}\ncommitter {person}\n\n{message}";
-        return _repository.ObjectDatabase.Write<Commit>(System.Text.Encoding.UTF8.GetBytes(text)).Sha;
-    }
+    // Written as a raw object (WriteCommit): LibGit2Sharp's CreateCommit looks the tree and parents
+    // up again and was the largest cost of a tree-level merge.
+    private string WriteMergeCommit(string treeSha, Commit ours, Commit theirs, string message, GitIdentity identity, DateTimeOffset when) =>
+        WriteCommit(treeSha, [ours.Sha, theirs.Sha], (identity.Name, identity.Email, when), identity, when, message);
 
     // What libgit2's git_signature_new keeps as given: no angle brackets or line breaks, and none
     // of the characters it trims at either end.

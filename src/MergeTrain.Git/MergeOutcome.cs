@@ -11,7 +11,14 @@ public abstract record MergeOutcome
     public FastPathExit FastPathExit { get; init; }
 
     /// <summary>The merge was clean and <paramref name="CommitSha"/> was written; <paramref name="Route"/> says how its tree was computed.</summary>
-    public sealed record Merged(string CommitSha, string TreeSha, MergeRoute Route = MergeRoute.TreeFastPath) : MergeOutcome;
+    public sealed record Merged(string CommitSha, string TreeSha, MergeRoute Route = MergeRoute.TreeFastPath) : MergeOutcome
+    {
+        /// <summary>
+        /// The merge request's commits as the car rewrote them (rebased or squashed), whose head the
+        /// target will contain instead of the MR's own; null when the car holds the MR head itself.
+        /// </summary>
+        public string? RewrittenHeadSha { get; init; }
+    }
 
     /// <summary>The merge conflicts in <paramref name="Paths"/> (sorted, each once); no commit was written.</summary>
     public sealed record Conflicted(IReadOnlyList<string> Paths) : MergeOutcome;

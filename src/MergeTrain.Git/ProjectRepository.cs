@@ -66,10 +66,16 @@ public sealed class ProjectRepository : IDisposable
     /// removed and the conflicting paths are returned. Nothing is cached: the result depends only on
     /// the two commits given, so a rebuilt train never reuses a merge of a dropped car.
     /// </summary>
-    public MergeOutcome BuildMergeRef(long iid, string baseSha, string headSha, string message)
+    public MergeOutcome BuildMergeRef(long iid, string baseSha, string headSha, string message) =>
+        BuildMergeRef(iid, new CarRecipe(baseSha, baseSha, headSha, Rebase: false, MergeCommit: true, message));
+
+    /// <summary>
+    /// Builds a car commit for one of GitLab's merge methods (<see cref="CarRecipe"/>) and points
+    /// <c>refs/merge-requests/&lt;iid&gt;/merge</c> at it, as <see cref="BuildMergeRef(long, string, string, string)"/> does.
+    /// </summary>
+    public MergeOutcome BuildMergeRef(long iid, CarRecipe recipe)
     {
-        var outcome = WithHandle(repository =>
-            repository.Merge(baseSha, headSha, message, _settings.Committer, _time.GetUtcNow()));
+        var outcome = WithHandle(repository => repository.BuildCar(recipe, _settings.Committer, _time.GetUtcNow()));
         var reference = GitRefs.MergeRequestMerge(iid);
         Exclusive(() => WithHandle(repository =>
         {
@@ -146,6 +152,47 @@ public sealed class ProjectRepository : IDisposable
 
                 repository.SetReference(destination, commitSha);
                 return new TargetUpdate(TargetUpdateStatus.Updated);
+            }
+            finally
+            {
+                repository.DeleteReference(staging);
+            }
+        }));
+    }
+
+    /// <summary>
+    /// Replaces the MR's source branch with the commits a car rewrote (rebased or squashed), so that
+    /// GitLab, which sees an MR merged when the target contains its head, sees it merged once the
+    /// target holds the car. Only while the branch still holds <paramref name="expectedSha"/> (the head
+    /// the car was built from): a push by the author meanwhile wins, and its head is returned instead.
+    /// The remote is read just before the forced push, so a push in between those two is lost; GitLab's
+    /// own rebase has the same window.
+    /// </summary>
+    /// <exception cref="GitRemoteException">The remote could not be reached or refused the credentials.</exception>
+    public SourcePublication PublishRewrittenSource(string branch, string expectedSha, string rewrittenSha)
+    {
+        var destination = GitRefs.Branch(branch);
+        var staging = "refs/mergetrain/source/" + branch;
+        return Exclusive(() => WithHandle(repository =>
+        {
+            var current = repository.RemoteReference(_settings.RepositoryUrl, destination, _settings.Credentials);
+            if (current == rewrittenSha)
+            {
+                return new SourcePublication(true, current);
+            }
+
+            if (current != expectedSha)
+            {
+                return new SourcePublication(false, current);
+            }
+
+            repository.SetReference(staging, rewrittenSha);
+            try
+            {
+                var result = repository.Push(_settings.RepositoryUrl, [$"+{staging}:{destination}"], _settings.Credentials);
+                return result.Succeeded
+                    ? new SourcePublication(true, rewrittenSha)
+                    : throw new GitRemoteException($"The remote refused to update {branch}: {string.Join("; ", result.Rejected.Select(r => r.Reason))}");
             }
             finally
             {

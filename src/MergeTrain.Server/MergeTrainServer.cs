@@ -37,7 +37,7 @@ public static class MergeTrainServer
             console.TimestampFormat = "HH:mm:ss.fff ";
         });
 
-        builder.Services.AddOptions<MergeTrainOptions>().Bind(builder.Configuration.GetSection(MergeTrainOptions.Section));
+        builder.Services.AddMergeTrainOptions(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DatabaseReadiness>();
         builder.Services.AddSingleton<ProjectCatalog>();
@@ -45,6 +45,7 @@ public static class MergeTrainServer
 
         // The data source exists once the database is ready; only what runs after that resolves it.
         builder.Services.AddSingleton(provider => provider.GetRequiredService<DatabaseReadiness>().DataSource ?? throw new DatabaseNotReadyException());
+        builder.Services.AddSingleton<MergeSettingsReader>();
         builder.Services.AddSingleton<ITrainEffectExecutor, TrainEffectExecutor>();
         builder.Services.AddSingleton<TrainProcessor>();
         builder.Services.AddMergeTrainJobs(builder.Configuration);

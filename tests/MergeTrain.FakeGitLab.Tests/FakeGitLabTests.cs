@@ -468,6 +468,58 @@ public sealed class FakeGitLabTests
     }
 
     [Test]
+    public async Task A_push_to_a_branch_whose_workflow_rules_allow_it_runs_a_pipeline_where_a_named_job_can_fail()
+    {
+        _gitLab.Ci.JobNames = ["lint", "unit-tests"];
+        _gitLab.Ci.PushPipelineBranches = new HashSet<string> { "main" };
+        _gitLab.Ci.FailJob("main", "unit-tests", times: 1);
+
+        var broken = await _gitLab.PushToBranchAsync(ProjectId, "main", new Dictionary<string, string?> { ["a.txt"] = "a\n" }, "first");
+        await _gitLab.PushToBranchAsync(ProjectId, "topic", new Dictionary<string, string?> { ["t.txt"] = "t\n" }, "not a CI branch");
+        var fixedHead = await _gitLab.PushToBranchAsync(ProjectId, "main", new Dictionary<string, string?> { ["b.txt"] = "b\n" }, "second");
+
+        var pipelines = await FakeGitLab.WaitUntilAsync(
+            () => _gitLab.Pipelines is { Count: 2 } all && all.All(p => p.IsFinished) ? all.OrderBy(p => p.Id).ToList() : null, because: "both push pipelines to finish");
+        pipelines.Select(p => (p.Ref, p.Sha, p.Source, p.User.Username, p.Status))
+            .ShouldBe([("main", broken, "push", _gitLab.Developer.Username, "failed"), ("main", fixedHead, "push", _gitLab.Developer.Username, "success")]);
+        pipelines[0].Jobs.Single(job => job.Status == "failed").Name.ShouldBe("unit-tests");
+        var hook = (await WaitForHooksAsync("Pipeline Hook", 4)).Select(h => h.Json["object_attributes"]!)
+            .First(a => a["id"]!.GetValue<long>() == pipelines[0].Id && a["status"]!.GetValue<string>() == "failed");
+        hook["source"]!.GetValue<string>().ShouldBe("push");
+        (await GetJsonAsync($"projects/{ProjectId}/pipelines/{pipelines[0].Id}"))["source"]!.GetValue<string>().ShouldBe("push");
+    }
+
+    [Test]
+    public async Task Pipelines_of_one_commit_are_listed_by_sha_whatever_their_ref_newest_first_unless_asked_otherwise()
+    {
+        // A car branch whose commit is then fast-forwarded to main, as a merge train does.
+        _gitLab.Ci.PushPipelineBranches = new HashSet<string> { "main" };
+        var car = await _gitLab.PushToBranchAsync(ProjectId, "merge-train/main/1", new Dictionary<string, string?> { ["c.txt"] = "c\n" }, "car");
+        var carPipeline = await CreatePipelineAsync("merge-train/main/1");
+        await _gitLab.PushToBranchAsync(ProjectId, "other", new Dictionary<string, string?> { ["o.txt"] = "o\n" }, "other");
+        await CreatePipelineAsync("other");
+        var repository = _gitLab.GetProject(ProjectId).RepositoryUrl;
+        await GitProcess.CheckedAsync(_workDirectory, "clone", "--quiet", repository, "clone");
+        var clone = Path.Combine(_workDirectory, "clone");
+        await GitProcess.CheckedAsync(clone, "push", "--quiet", "origin", "origin/merge-train/main/1:refs/heads/main");
+        var mainPipeline = await FakeGitLab.WaitUntilAsync(() => _gitLab.Pipelines.SingleOrDefault(p => p.Ref == "main"), because: "the push pipeline on main");
+
+        var newestFirst = (await GetJsonAsync($"projects/{ProjectId}/pipelines?sha={car}")).AsArray();
+        var oldestFirst = (await GetJsonAsync($"projects/{ProjectId}/pipelines?sha={car}&order_by=id&sort=asc")).AsArray();
+
+        mainPipeline.Sha.ShouldBe(car);
+        newestFirst.Select(p => (p!["id"]!.GetValue<long>(), p["ref"]!.GetValue<string>(), p["sha"]!.GetValue<string>()))
+            .ShouldBe([(mainPipeline.Id, "main", car), (carPipeline, "merge-train/main/1", car)]);
+        oldestFirst.Select(p => p!["id"]!.GetValue<long>()).ShouldBe([carPipeline, mainPipeline.Id]);
+        foreach (var (query, parameter) in new[] { ("order_by=created", "order_by"), ("sort=sideways", "sort") })
+        {
+            using var refused = await _http.GetAsync(new Uri($"projects/{ProjectId}/pipelines?sha={car}&{query}", UriKind.Relative));
+            refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await refused.Content.ReadAsStringAsync()).ShouldBe($$"""{"error":"{{parameter}} does not have a valid value"}""");
+        }
+    }
+
+    [Test]
     public async Task Switched_off_webhooks_send_nothing_while_the_api_still_reports_status()
     {
         _gitLab.WebhooksEnabled = false;

@@ -154,6 +154,30 @@ public class ProjectRepositoryTests(string transport)
     }
 
     [Test]
+    public void A_rebased_car_replaces_the_source_branch_only_while_it_holds_the_head_the_car_was_built_from()
+    {
+        using var project = Open();
+        var hotfix = CommitWriter.Commit(_remotePath, _root, BareRepositoryTests.Files(("hotfix.txt", "h\n")), "hotfix");
+        GitCli.Run(_remotePath, "update-ref", "refs/heads/main", hotfix);
+        var head = MergeRequest(1, ("one.txt", "1\n"));
+        GitCli.Run(_remotePath, "update-ref", "refs/heads/feature", head);
+        project.Fetch();
+
+        var car = project.BuildMergeRef(1, new CarRecipe(hotfix, hotfix, head, Rebase: true, MergeCommit: false, "unused")).ShouldBeOfType<MergeOutcome.Merged>();
+        var rebased = car.RewrittenHeadSha.ShouldNotBeNull();
+
+        project.PublishRewrittenSource("feature", head, rebased).ShouldBe(new SourcePublication(true, rebased));
+        GitCli.Run(_remotePath, "rev-parse", "refs/heads/feature").ShouldBe(rebased);
+        project.PublishRewrittenSource("feature", head, rebased).ShouldBe(new SourcePublication(true, rebased), "a repeat finds it done");
+
+        // The author pushed meanwhile: the author's commits win.
+        var authors = CommitWriter.Commit(_remotePath, head, BareRepositoryTests.Files(("two.txt", "2\n")), "more");
+        GitCli.Run(_remotePath, "update-ref", "refs/heads/feature", authors);
+        project.PublishRewrittenSource("feature", head, rebased).ShouldBe(new SourcePublication(false, authors));
+        GitCli.Run(_remotePath, "rev-parse", "refs/heads/feature").ShouldBe(authors);
+    }
+
+    [Test]
     public void Branch_names_that_could_force_a_push_are_refused()
     {
         using var project = Open();

@@ -16,6 +16,9 @@ internal static class ApiEndpoints
     private static readonly string[] PipelineStatusFilter =
         ["created", "waiting_for_resource", "preparing", "pending", "running", "success", "failed", "canceled", "skipped", "manual", "scheduled"];
 
+    // GitLab's accepted values of order_by on the pipelines list; id is the default.
+    private static readonly string[] PipelineOrders = ["id", "status", "ref", "updated_at", "user_id"];
+
     public static void Map(WebApplication app, FakeGitLab fake)
     {
         app.Use((context, next) => ApiMiddleware.InvokeAsync(context, next, fake));
@@ -294,8 +297,19 @@ internal static class ApiEndpoints
             pipelines = pipelines.Where(p => p.Source == source);
         }
 
-        var ascending = query["sort"].FirstOrDefault() == "asc";
-        pipelines = ascending ? pipelines.OrderBy(p => p.Id) : pipelines.OrderByDescending(p => p.Id);
+        var orderBy = query["order_by"].FirstOrDefault() is { Length: > 0 } order ? order : "id";
+        if (!PipelineOrders.Contains(orderBy))
+        {
+            return ApiResults.Invalid("order_by");
+        }
+
+        var sort = query["sort"].FirstOrDefault() is { Length: > 0 } direction ? direction : "desc";
+        if (sort is not "asc" and not "desc")
+        {
+            return ApiResults.Invalid("sort");
+        }
+
+        pipelines = OrderPipelines(pipelines, orderBy, ascending: sort == "asc");
         var all = pipelines.ToList();
         var page = Math.Max(1, ParseInt(query["page"].FirstOrDefault(), 1));
         var perPage = Math.Clamp(ParseInt(query["per_page"].FirstOrDefault(), 20), 1, 100);
@@ -304,6 +318,22 @@ internal static class ApiEndpoints
 
         return ApiResults.Json(new JsonArray([.. all.Skip((page - 1) * perPage).Take(perPage).Select(p => (JsonNode)ApiJson.PipelineSummary(p))]));
     });
+
+    /// <summary>Sorts by the chosen field, ties broken by id in the same direction (GitLab's keyset order).</summary>
+    private static IEnumerable<FakePipeline> OrderPipelines(IEnumerable<FakePipeline> pipelines, string orderBy, bool ascending)
+    {
+        Func<FakePipeline, IComparable> key = orderBy switch
+        {
+            "status" => p => p.Status,
+            "ref" => p => p.Ref,
+            "updated_at" => p => p.UpdatedAt,
+            "user_id" => p => p.User.Id,
+            _ => p => p.Id,
+        };
+        return ascending
+            ? pipelines.OrderBy(key).ThenBy(p => p.Id)
+            : pipelines.OrderByDescending(key).ThenByDescending(p => p.Id);
+    }
 
     private static IResult GetPipeline(FakeGitLab fake, string id, long pipelineId) => WithProject(fake, id, entry =>
     {

@@ -30,6 +30,8 @@ internal static class ApiJson
         ["web_url"] = project.WebUrl,
         ["http_url_to_repo"] = project.WebUrl + ".git",
         ["visibility"] = "private",
+        ["merge_method"] = project.MergeMethod,
+        ["squash_option"] = project.SquashOption,
     };
 
     public static JsonObject MergeRequest(FakeMergeRequest mergeRequest, FakeProject project, MergeStatus status, Uri baseUrl)
@@ -93,8 +95,8 @@ internal static class ApiJson
                 ["human_time_estimate"] = null,
                 ["human_total_time_spent"] = null,
             },
-            ["squash"] = false,
-            ["squash_on_merge"] = false,
+            ["squash"] = mergeRequest.Squash,
+            ["squash_on_merge"] = project.SquashesOnMerge(mergeRequest.Squash),
             ["task_completion_status"] = new JsonObject { ["count"] = 0, ["completed_count"] = 0 },
             ["has_conflicts"] = false,
             ["blocking_discussions_resolved"] = status.BlockingDiscussionsResolved,

@@ -25,6 +25,7 @@ public sealed class CiSimulator
     private readonly List<ForcedResult> _forced = [];
     private readonly List<ForcedResult> _failingJobs = [];
     private volatile IReadOnlyList<string> _jobNames = [LintJob];
+    private volatile IReadOnlySet<string> _pushPipelineBranches = new HashSet<string>(StringComparer.Ordinal);
     private long _durationTicks;
 
     internal CiSimulator(
@@ -49,6 +50,17 @@ public sealed class CiSimulator
     {
         get => _jobNames;
         set => _jobNames = value is { Count: > 0 } ? [.. value] : throw new ArgumentException("A pipeline has at least one job.", nameof(value));
+    }
+
+    /// <summary>
+    /// The branches whose pushes start a pipeline (source <c>push</c>, by the pusher), as the
+    /// <c>workflow: rules</c> of a project's <c>.gitlab-ci.yml</c> decide in GitLab; e.g. the default
+    /// branch, so that its head has a pipeline of its own. Default: none, only API pipelines run.
+    /// </summary>
+    public IReadOnlySet<string> PushPipelineBranches
+    {
+        get => _pushPipelineBranches;
+        set => _pushPipelineBranches = new HashSet<string>(value ?? throw new ArgumentNullException(nameof(value)), StringComparer.Ordinal);
     }
 
     /// <summary>

@@ -18,6 +18,9 @@ public sealed record FakeMergeRequest
 
     public bool Draft { get; init; }
 
+    /// <summary>The MR's own "squash commits when merged" (GitLab's <c>squash</c>); the project's <c>squash_option</c> decides in the end.</summary>
+    public bool Squash { get; init; }
+
     public required string SourceBranch { get; init; }
 
     public required string TargetBranch { get; init; }

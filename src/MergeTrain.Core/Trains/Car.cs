@@ -101,4 +101,17 @@ public sealed record Car
     /// a later green may still absolve the car (<see cref="CarStage.CheckingBase"/>, <see cref="CarStage.FailurePending"/>).
     /// </summary>
     public CarEnding? PendingFailure { get; init; }
+
+    /// <summary>Whether the MR asked to be squashed when it was added (the API's <c>squash</c>); null follows the MR's own setting.</summary>
+    public bool? Squash { get; init; }
+
+    /// <summary>
+    /// The MR's commits as the current car commit rewrote them (rebased for semi-linear or
+    /// fast-forward merges, or squashed); the target will contain this instead of the MR head, so it
+    /// is published on the source branch before the fast-forward. Null when the car holds the MR head.
+    /// </summary>
+    public string? RewrittenHeadSha { get; init; }
+
+    /// <summary>Whether the publication of <see cref="RewrittenHeadSha"/> on the source branch was requested and not yet answered.</summary>
+    public bool PublishingSource { get; init; }
 }

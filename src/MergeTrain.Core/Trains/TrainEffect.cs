@@ -23,6 +23,7 @@ namespace MergeTrain.Core.Trains;
 [JsonDerivedType(typeof(RetryPipeline), "retry_pipeline")]
 [JsonDerivedType(typeof(ListFailedJobs), "list_failed_jobs")]
 [JsonDerivedType(typeof(ListBaseFailedJobs), "list_base_failed_jobs")]
+[JsonDerivedType(typeof(PublishRewrittenSource), "publish_rewritten_source")]
 public abstract record TrainEffect(string Key);
 
 /// <summary>
@@ -38,7 +39,17 @@ public abstract record TrainEffect(string Key);
 /// <param name="HeadSha">Second parent: the MR head pinned when added.</param>
 /// <param name="Message">The merge commit message (SPEC section 3).</param>
 /// <param name="MergeRef">The ref to write (<c>refs/merge-requests/&lt;iid&gt;/merge</c>).</param>
-public sealed record BuildCar(string Key, int Iid, long Generation, int Position, string BaseSha, string HeadSha, string Message, string MergeRef) : TrainEffect(Key);
+public sealed record BuildCar(string Key, int Iid, long Generation, int Position, string BaseSha, string HeadSha, string Message, string MergeRef) : TrainEffect(Key)
+{
+    /// <summary>The target head: the MR's own commits (those a rebase replays or a squash folds) are those the head has and this has not. Null in effects stored before merge methods: the base.</summary>
+    public string? UpstreamSha { get; init; }
+
+    /// <summary>Whether the MR asked to be squashed (the API's <c>squash</c>); null: as the MR itself says. The project's <c>squash_option</c> decides in the end.</summary>
+    public bool? Squash { get; init; }
+
+    /// <summary>The squash commit's message: GitLab's default template, <c>%{title}</c>.</summary>
+    public string? SquashMessage { get; init; }
+}
 
 /// <summary>Push the car commit to its CI branch (force: the branch only ever holds car commits); answer <see cref="CarPublished"/>.</summary>
 /// <param name="Key">The idempotency key.</param>
@@ -158,3 +169,11 @@ public sealed record ListFailedJobs(string Key, int Iid, long Generation, long P
 /// <see cref="BaseJobsListed"/>, whose pipeline id is null when the commit has no finished pipeline.
 /// </summary>
 public sealed record ListBaseFailedJobs(string Key, int Iid, long Generation, string BaseSha) : TrainEffect(Key);
+
+/// <summary>
+/// Replace the MR's source branch with the car's rewritten (rebased or squashed) commits, so that
+/// GitLab sees the MR merged once the target holds the car; only while the branch still holds
+/// <paramref name="ExpectedSha"/>, the head the car was built from. Answered by
+/// <see cref="SourcePublished"/>, or <see cref="SourcePublicationRefused"/> when the author pushed meanwhile.
+/// </summary>
+public sealed record PublishRewrittenSource(string Key, int Iid, long Generation, string SourceBranch, string ExpectedSha, string RewrittenSha) : TrainEffect(Key);

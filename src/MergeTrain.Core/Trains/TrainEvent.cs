@@ -36,6 +36,8 @@ namespace MergeTrain.Core.Trains;
 [JsonDerivedType(typeof(PipelineRetried), "pipeline_retried")]
 [JsonDerivedType(typeof(FailedJobsListed), "failed_jobs_listed")]
 [JsonDerivedType(typeof(BaseJobsListed), "base_jobs_listed")]
+[JsonDerivedType(typeof(SourcePublished), "source_published")]
+[JsonDerivedType(typeof(SourcePublicationRefused), "source_publication_refused")]
 public abstract record TrainEvent;
 
 /// <summary>A user asked to add an MR to the train (label, <c>/merge-train</c>, or the REST API).</summary>
@@ -52,6 +54,9 @@ public sealed record MergeRequestAdded(MergeRequestSnapshot MergeRequest, string
     /// <c>/merge-train</c> comment, whose author sees no answer otherwise) instead of answering the request.
     /// </summary>
     public bool NoteWhenRefused { get; init; }
+
+    /// <summary>The API's <c>squash</c>: whether the MR's commits are squashed when merged; null follows the MR's own setting.</summary>
+    public bool? Squash { get; init; }
 }
 
 /// <summary>A user removed an MR from the train (label removed, <c>/merge-train cancel</c>, or the REST API).</summary>
@@ -103,7 +108,11 @@ public sealed record TargetBranchMoved(string? NewSha, string Actor) : TrainEven
 /// <param name="Generation">The build's generation.</param>
 /// <param name="BaseSha">The base it was built on.</param>
 /// <param name="CommitSha">The car commit.</param>
-public sealed record CarBuilt(int Iid, long Generation, string BaseSha, string CommitSha) : TrainEvent;
+public sealed record CarBuilt(int Iid, long Generation, string BaseSha, string CommitSha) : TrainEvent
+{
+    /// <summary>The MR's commits as the car rewrote them (semi-linear, fast-forward, squash); null when the car holds the MR head itself.</summary>
+    public string? RewrittenHeadSha { get; init; }
+}
 
 /// <summary>A car commit could not be built cleanly (result of <see cref="BuildCar"/>).</summary>
 /// <param name="Iid">The car's MR.</param>
@@ -222,3 +231,9 @@ public sealed record FailedJobsListed(int Iid, long Generation, long PipelineId,
 /// no finished pipeline, and then nothing is known about the base.
 /// </summary>
 public sealed record BaseJobsListed(int Iid, long Generation, string BaseSha, long? PipelineId, IReadOnlyList<string> FailedJobs) : TrainEvent;
+
+/// <summary>The MR's source branch now holds the car's rewritten commits (result of <see cref="PublishRewrittenSource"/>).</summary>
+public sealed record SourcePublished(int Iid, long Generation, string RewrittenSha) : TrainEvent;
+
+/// <summary>The MR's source branch no longer held the head the car was built from: the author pushed (result of <see cref="PublishRewrittenSource"/>).</summary>
+public sealed record SourcePublicationRefused(int Iid, long Generation, string? CurrentSha) : TrainEvent;

@@ -66,6 +66,9 @@ public static class TrainNotes
         + $"({(baseSha.Length > 8 ? baseSha[..8] : baseSha)}, pipeline #{basePipelineId}): the base is broken, not this merge request. "
         + $"It keeps its place; the merge train is paused until '{targetBranch}' is fixed and an operator resumes it";
 
+    /// <summary>A squash commit's message: GitLab's default squash commit template, <c>%{title}</c>.</summary>
+    public static string SquashMessage(string title) => title;
+
     /// <summary>Job names as a note lists them.</summary>
     public static string JobList(IReadOnlyList<string> jobs) => jobs.Count == 0 ? "(not named by GitLab)" : string.Join(", ", jobs);
 

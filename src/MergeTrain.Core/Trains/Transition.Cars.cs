@@ -56,7 +56,7 @@ internal sealed partial class Transition
             return;
         }
 
-        Update(index, car with { Stage = CarStage.Publishing, CommitSha = e.CommitSha }, "car commit built");
+        Update(index, car with { Stage = CarStage.Publishing, CommitSha = e.CommitSha, RewrittenHeadSha = e.RewrittenHeadSha }, "car commit built");
         Emit(new PublishCar($"publish-car/{car.Iid}/g{car.Generation}", car.Iid, car.Generation, e.CommitSha, CarBranch(car.Iid)));
     }
 

@@ -26,7 +26,7 @@ internal sealed partial class Transition
             return;
         }
 
-        Join(e.MergeRequest, e.Actor, e.Priority);
+        Join(e.MergeRequest, e.Actor, e.Priority, e.Squash);
     }
 
     private void OnAutoMergeRequested(AutoMergeRequested e)
@@ -113,7 +113,7 @@ internal sealed partial class Transition
     /// <see cref="PlacementOf"/> says (it can join: see <see cref="CannotJoin"/>). The cars behind
     /// that place get a new base, which <see cref="Reconcile"/> rebuilds them on; the cars ahead keep theirs.
     /// </summary>
-    private void Join(MergeRequestSnapshot mr, string actor, CarPriority priority = CarPriority.Normal)
+    private void Join(MergeRequestSnapshot mr, string actor, CarPriority priority = CarPriority.Normal, bool? squash = null)
     {
         var first = _cars.Count == 0;
         var index = PlacementOf(priority, _cars.Count);
@@ -128,6 +128,7 @@ internal sealed partial class Transition
             AddedAt = _now,
             UpdatedAt = _now,
             Priority = priority,
+            Squash = squash,
         });
         var high = priority == CarPriority.High;
         Audit(mr.Iid, null, CarStatus.Idle, $"added to the merge train at position {position}{(high ? " with high priority" : "")}");
@@ -189,6 +190,19 @@ internal sealed partial class Transition
             else if (mr.Draft)
             {
                 Drop(index, DropReason.Draft, $"marked as draft by {e.Actor}");
+            }
+            else if (mr.HeadSha == car.RewrittenHeadSha)
+            {
+                // The train's own push of the car's rewritten commits (the hook may overtake the report).
+                if (car.PublishingSource)
+                {
+                    SourceNowRewritten(index);
+                }
+                else
+                {
+                    Ignore("the train's own publication of the rewritten commits");
+                    return;
+                }
             }
             else if (mr.HeadSha != car.HeadSha)
             {

@@ -106,7 +106,7 @@ internal sealed partial class Transition
             last++;
         }
 
-        if (last >= _cars.Count || _cars[last] is not { Stage: CarStage.PipelinePassed, PendingFastForwardSha: null, MergeImmediately: false, CommitSha: { } tested } passed)
+        if (last >= _cars.Count || _cars[last] is not { Stage: CarStage.PipelinePassed, PendingFastForwardSha: null, MergeImmediately: false, CommitSha: { } tested } passed || !SourcesReady(0, last))
         {
             return;
         }

@@ -81,6 +81,8 @@ internal sealed partial class Transition
             case PipelineRetried e: OnPipelineRetried(e); break;
             case FailedJobsListed e: OnFailedJobsListed(e); break;
             case BaseJobsListed e: OnBaseJobsListed(e); break;
+            case SourcePublished e: OnSourcePublished(e); break;
+            case SourcePublicationRefused e: OnSourcePublicationRefused(e); break;
             default: throw new ArgumentException($"Unknown train event {trainEvent.GetType().Name}.", nameof(trainEvent));
         }
 
@@ -184,7 +186,7 @@ internal sealed partial class Transition
             {
                 StartCarPipeline(i);
             }
-            else if (i == 0 && car.Stage == CarStage.PipelinePassed && car.PendingFastForwardSha is null && !_paused)
+            else if (i == 0 && car.Stage == CarStage.PipelinePassed && car.PendingFastForwardSha is null && !_paused && SourcesReady(0, 0))
             {
                 RequestFastForward(i);
             }
@@ -205,7 +207,12 @@ internal sealed partial class Transition
             baseSha,
             car.HeadSha,
             TrainNotes.MergeMessage(car.SourceBranch, _state.TargetBranch, car.Title, _state.ProjectPath, car.Iid),
-            TrainSettings.MergeRef(car.Iid)));
+            TrainSettings.MergeRef(car.Iid))
+        {
+            UpstreamSha = _targetHead,
+            Squash = car.Squash,
+            SquashMessage = TrainNotes.SquashMessage(car.Title),
+        });
     }
 
     private void StartCarPipeline(int index)
@@ -285,6 +292,8 @@ internal sealed partial class Transition
                 Rebuilds = car.Rebuilds + 1,
                 FailedJobs = [],
                 PendingFailure = null,
+                RewrittenHeadSha = null,
+                PublishingSource = false,
             },
             reason);
     }

@@ -32,6 +32,10 @@ public sealed class GitLabClient : IGitLabApi
     }
 
     /// <inheritdoc />
+    public Task<GitLabProject> GetProjectAsync(GitLabConnection gitLab, long projectId, CancellationToken cancellationToken) =>
+        SendAsync<GitLabProject>(gitLab, HttpMethod.Get, $"/projects/{projectId}", null, cancellationToken);
+
+    /// <inheritdoc />
     public Task<GitLabMergeRequest> GetMergeRequestAsync(GitLabConnection gitLab, long projectId, int iid, CancellationToken cancellationToken) =>
         SendAsync<GitLabMergeRequest>(gitLab, HttpMethod.Get, $"/projects/{projectId}/merge_requests/{iid}", null, cancellationToken);
 
@@ -79,6 +83,14 @@ public sealed class GitLabClient : IGitLabApi
     {
         // One ref and one commit rarely have more than a handful of pipelines: the first page of 100 is all of them.
         var path = $"/projects/{projectId}/pipelines?ref={Uri.EscapeDataString(gitRef)}&sha={Uri.EscapeDataString(sha)}&per_page=100";
+        return await SendAsync<List<GitLabPipeline>>(gitLab, HttpMethod.Get, path, null, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<GitLabPipeline>> ListCommitPipelinesAsync(GitLabConnection gitLab, long projectId, string sha, CancellationToken cancellationToken)
+    {
+        // GitLab's default order already is newest first; saying so keeps the answer's order a contract.
+        var path = $"/projects/{projectId}/pipelines?sha={Uri.EscapeDataString(sha)}&order_by=id&sort=desc&per_page=100";
         return await SendAsync<List<GitLabPipeline>>(gitLab, HttpMethod.Get, path, null, cancellationToken);
     }
 

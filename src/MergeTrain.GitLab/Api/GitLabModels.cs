@@ -26,6 +26,12 @@ public sealed record GitLabMergeRequest(
 
     /// <summary>False when the project requires all threads resolved and some are not.</summary>
     public bool BlockingDiscussionsResolved { get; init; } = true;
+
+    /// <summary>The project the source branch is in: another project's id for an MR from a fork.</summary>
+    public long? SourceProjectId { get; init; }
+
+    /// <summary>The MR's own "squash commits when merged"; the project's <c>squash_option</c> decides in the end.</summary>
+    public bool Squash { get; init; }
 }
 
 /// <summary>The fields of GitLab's pipeline object that MergeTrain reads.</summary>
@@ -51,3 +57,9 @@ public sealed record GitLabUser(long Id, string Username, string Name, string? S
 
 /// <summary>A commit status to set (<c>state</c>: pending, running, success, failed, canceled).</summary>
 public sealed record GitLabCommitStatus(string State, string Name, string? TargetUrl, string? Description, string? Ref = null);
+
+/// <summary>The fields of GitLab's project object that MergeTrain reads: how its merge requests are merged.</summary>
+/// <param name="Id">The numeric project id.</param>
+/// <param name="MergeMethod"><c>merge</c>, <c>rebase_merge</c> (semi-linear history) or <c>ff</c>.</param>
+/// <param name="SquashOption"><c>never</c>, <c>default_off</c>, <c>default_on</c> or <c>always</c>.</param>
+public sealed record GitLabProject(long Id, string? MergeMethod, string? SquashOption);

@@ -13,6 +13,9 @@ namespace MergeTrain.GitLab.Api;
 /// </summary>
 public interface IGitLabApi
 {
+    /// <summary><c>GET /projects/:id</c>: the project's merge method and squash option.</summary>
+    Task<GitLabProject> GetProjectAsync(GitLabConnection gitLab, long projectId, CancellationToken cancellationToken);
+
     /// <summary><c>GET /projects/:id/merge_requests/:iid</c>.</summary>
     Task<GitLabMergeRequest> GetMergeRequestAsync(GitLabConnection gitLab, long projectId, int iid, CancellationToken cancellationToken);
 
@@ -43,6 +46,12 @@ public interface IGitLabApi
     /// after a crash, the service looks for the one it may already have started.
     /// </summary>
     Task<IReadOnlyList<GitLabPipeline>> ListPipelinesAsync(GitLabConnection gitLab, long projectId, string gitRef, string sha, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <c>GET /projects/:id/pipelines?sha=:sha&amp;order_by=id&amp;sort=desc</c>, the first page of 100:
+    /// every pipeline run on a commit, whatever its ref (a car branch, the target branch), newest first.
+    /// </summary>
+    Task<IReadOnlyList<GitLabPipeline>> ListCommitPipelinesAsync(GitLabConnection gitLab, long projectId, string sha, CancellationToken cancellationToken);
 
     /// <summary>
     /// <c>GET /projects/:id/merge_requests/:iid/notes</c>, newest first, the first page of 100:

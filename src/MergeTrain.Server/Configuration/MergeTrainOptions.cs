@@ -81,6 +81,12 @@ public sealed class ProjectOptions
     /// <summary>Car branches are <c>&lt;prefix&gt;&lt;target&gt;/&lt;iid&gt;</c>.</summary>
     public string CarBranchPrefix { get; set; } = "merge-train/";
 
+    /// <summary>Overrides GitLab's project <c>merge_method</c> (<c>merge</c>, <c>rebase_merge</c>, <c>ff</c>); empty reads it from GitLab.</summary>
+    public string MergeMethod { get; set; } = "";
+
+    /// <summary>Overrides GitLab's project <c>squash_option</c> (<c>never</c>, <c>default_off</c>, <c>default_on</c>, <c>always</c>); empty reads it from GitLab.</summary>
+    public string SquashOption { get; set; } = "";
+
     /// <summary>Whether MRs not on a train get merged results pipelines.</summary>
     public bool MergedResultsPipelines { get; set; } = true;
 
@@ -89,4 +95,16 @@ public sealed class ProjectOptions
 
     /// <summary>How often a failed car pipeline is retried before the car is dropped.</summary>
     public int FailedPipelineRetries { get; set; }
+
+    /// <summary>
+    /// How many cars behind a car whose pipeline failed for good may report before it is dropped; a
+    /// later green among them absolves it (a MergeTrain extension; 0 drops it at once, as GitLab does).
+    /// </summary>
+    public int PendingFailureDepth { get; set; }
+
+    /// <summary>
+    /// Whether a car whose pipeline failed for good is compared with the latest finished pipeline of
+    /// the commit ahead of it: the same jobs failing there mean the base is broken, and the train pauses.
+    /// </summary>
+    public bool DiagnoseBrokenBase { get; set; }
 }

@@ -59,6 +59,22 @@ public sealed class ProjectCatalog
             throw new InvalidOperationException($"{key}:GitLabUrl must be an absolute URL.");
         }
 
+        MergeMethod? mergeMethod = null;
+        if (!string.IsNullOrWhiteSpace(options.MergeMethod))
+        {
+            mergeMethod = MergeMethodNames.TryParseMergeMethod(options.MergeMethod.Trim(), out var method)
+                ? method
+                : throw new InvalidOperationException($"{key}:MergeMethod must be one of {string.Join(", ", MergeMethodNames.AllMethods)} (or empty: GitLab's).");
+        }
+
+        SquashOption? squashOption = null;
+        if (!string.IsNullOrWhiteSpace(options.SquashOption))
+        {
+            squashOption = MergeMethodNames.TryParseSquashOption(options.SquashOption.Trim(), out var option)
+                ? option
+                : throw new InvalidOperationException($"{key}:SquashOption must be one of {string.Join(", ", MergeMethodNames.AllSquashOptions)} (or empty: GitLab's).");
+        }
+
         TrainSettings settings;
         try
         {
@@ -66,6 +82,8 @@ public sealed class ProjectCatalog
             {
                 MaxParallelPipelines = options.MaxParallelPipelines,
                 FailedPipelineRetries = options.FailedPipelineRetries,
+                PendingFailureDepth = options.PendingFailureDepth,
+                DiagnoseBrokenBase = options.DiagnoseBrokenBase,
                 PipelineTimeout = options.PipelineTimeout,
                 MergedResultsPipelines = options.MergedResultsPipelines,
                 TrainLabel = options.TrainLabel,
@@ -75,17 +93,29 @@ public sealed class ProjectCatalog
         }
         catch (ArgumentException error)
         {
-            throw new InvalidOperationException($"{key}: {error.Message}", error);
+            // The settings name the wrong one by its option name, so the message can give the whole key.
+            var wrongKey = string.IsNullOrEmpty(error.ParamName) ? key : $"{key}:{error.ParamName}";
+            throw new InvalidOperationException($"{wrongKey}: {error.Message}", error);
         }
 
         return new ConfiguredProject(
-            options.Id, options.Path.Trim('/'), new GitLabConnection(gitLabUrl, options.GitLabToken), options.WebhookSecret, options.RepositoryUrl, settings);
+            options.Id, options.Path.Trim('/'), new GitLabConnection(gitLabUrl, options.GitLabToken), options.WebhookSecret, options.RepositoryUrl, settings)
+        {
+            MergeMethod = mergeMethod,
+            SquashOption = squashOption,
+        };
     }
 }
 
 /// <summary>A validated project: where its GitLab and repository are, and its train settings.</summary>
 public sealed record ConfiguredProject(long Id, string Path, GitLabConnection GitLab, string WebhookSecret, string RepositoryUrl, TrainSettings Settings)
 {
+    /// <summary>The configured merge method; null follows the project's setting in GitLab.</summary>
+    public MergeMethod? MergeMethod { get; init; }
+
+    /// <summary>The configured squash option; null follows the project's setting in GitLab.</summary>
+    public SquashOption? SquashOption { get; init; }
+
     /// <summary>Keeps the secrets out of logs.</summary>
     public override string ToString() => $"ConfiguredProject {{ Id = {Id}, Path = {Path} }}";
 }

@@ -15,9 +15,13 @@ public sealed class TrainEffectExecutor(
     ProjectCatalog projects,
     ProjectRepositories repositories,
     IGitLabApi gitLab,
+    MergeSettingsReader mergeSettings,
     ILogger<TrainEffectExecutor> logger) : ITrainEffectExecutor
 {
     private const int ConflictPathsShown = 10;
+
+    // GitLab's statuses of a pipeline that will not change by itself any more.
+    private static readonly HashSet<string> FinishedStatuses = new(StringComparer.Ordinal) { "success", "failed", "canceled", "skipped" };
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<TrainEvent>> ExecuteAsync(TrainState train, TrainEffect effect, EffectAttempt attempt, CancellationToken cancellationToken)
@@ -43,6 +47,7 @@ public sealed class TrainEffectExecutor(
                 StartPipeline start => [new CarEffectFailed(start.Iid, start.Generation, error.Message)],
                 RetryPipeline retry => [new CarEffectFailed(retry.Iid, retry.Generation, $"retrying pipeline #{retry.PipelineId} was refused: {error.Message}")],
                 ListFailedJobs list => [new FailedJobsListed(list.Iid, list.Generation, list.PipelineId, [])],
+                ListBaseFailedJobs list => [new BaseJobsListed(list.Iid, list.Generation, list.BaseSha, null, [])],
                 _ => [],
             };
         }
@@ -98,6 +103,10 @@ public sealed class TrainEffectExecutor(
                 return await RetryPipelineAsync(project, train, retry, cancellationToken);
             case ListFailedJobs list:
                 return [new FailedJobsListed(list.Iid, list.Generation, list.PipelineId, await FailedJobNamesAsync(project, list.PipelineId, cancellationToken))];
+            case PublishRewrittenSource publish:
+                return [await PublishRewrittenSourceAsync(project, repository, publish, cancellationToken)];
+            case ListBaseFailedJobs list:
+                return [await ListBaseFailedJobsAsync(project, list, cancellationToken)];
             default:
                 throw new NotSupportedException($"No executor for effect {effect.GetType().Name}.");
         }
@@ -124,6 +133,26 @@ public sealed class TrainEffectExecutor(
         return [new PipelineRetried(retry.Iid, retry.Generation, retry.Attempt, retry.PipelineId, failedJobs)];
     }
 
+    /// <summary>
+    /// The failed jobs of the latest finished pipeline on the commit ahead of a car, whichever ref it
+    /// ran on (the car ahead's branch, or the target after a push). A pipeline still running says
+    /// nothing yet, so it is passed over; a commit with no finished pipeline answers "nothing known".
+    /// </summary>
+    private async Task<TrainEvent> ListBaseFailedJobsAsync(ConfiguredProject project, ListBaseFailedJobs list, CancellationToken cancellationToken)
+    {
+        var pipelines = await gitLab.ListCommitPipelinesAsync(project.GitLab, project.Id, list.BaseSha, cancellationToken);
+        var latest = pipelines.Where(p => p.Sha == list.BaseSha && FinishedStatuses.Contains(p.Status)).MaxBy(p => p.Id);
+        if (latest is null)
+        {
+            logger.LogInformation("Base {BaseSha} of !{Iid} has no finished pipeline; nothing is known about it", list.BaseSha, list.Iid);
+            return new BaseJobsListed(list.Iid, list.Generation, list.BaseSha, null, []);
+        }
+
+        var failedJobs = await FailedJobNamesAsync(project, latest.Id, cancellationToken);
+        logger.LogInformation("Base {BaseSha} of !{Iid}: pipeline {PipelineId} {Status}, failed jobs: {Jobs}", list.BaseSha, list.Iid, latest.Id, latest.Status, string.Join(", ", failedJobs));
+        return new BaseJobsListed(list.Iid, list.Generation, list.BaseSha, latest.Id, failedJobs);
+    }
+
     private async Task<IReadOnlyList<string>> FailedJobNamesAsync(ConfiguredProject project, long pipelineId, CancellationToken cancellationToken)
     {
         // GitLab's retry starts new jobs for the failed and the cancelled ones.
@@ -131,12 +160,42 @@ public sealed class TrainEffectExecutor(
         return jobs.Select(job => job.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// Builds the car in the project's merge method (semi-linear and fast-forward rebase the MR's
+    /// commits onto the base; squash folds them first, as GitLab decides it from the project's option
+    /// and the MR's own wish). An MR from a fork whose commits would be rewritten is refused: the
+    /// rewritten commits would have to be pushed to the fork (ADR 9).
+    /// </summary>
     private async Task<TrainEvent> BuildCarAsync(ConfiguredProject project, ProjectRepository repository, BuildCar build, CancellationToken cancellationToken)
     {
-        var outcome = await MergeAsync(project, repository, build.Iid, build.BaseSha, build.HeadSha, build.Message, cancellationToken);
+        var (method, squashOption) = await mergeSettings.ReadAsync(project, cancellationToken);
+        GitLabMergeRequest? mergeRequest = null;
+        if (build.Squash is null && squashOption is SquashOption.DefaultOff or SquashOption.DefaultOn || method.Rebases())
+        {
+            mergeRequest = await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, build.Iid, cancellationToken);
+        }
+
+        var squash = squashOption.Squashes(build.Squash ?? mergeRequest?.Squash ?? false);
+        if ((squash || method.Rebases()) && mergeRequest?.SourceProjectId is { } source && source != project.Id)
+        {
+            return new CarEffectFailed(
+                build.Iid,
+                build.Generation,
+                $"the merge request comes from a fork, and merging it with {(squash ? "squash" : method.ToGitLabName())} would rewrite its commits, which MergeTrain cannot push to the fork's branch");
+        }
+
+        var recipe = new CarRecipe(
+            build.BaseSha,
+            build.UpstreamSha ?? build.BaseSha,
+            build.HeadSha,
+            method.Rebases(),
+            method.WritesMergeCommit(),
+            build.Message,
+            squash ? build.SquashMessage ?? build.Message : null);
+        var outcome = await BuildAsync(project, repository, build.Iid, recipe, cancellationToken);
         return outcome switch
         {
-            MergeOutcome.Merged merged => new CarBuilt(build.Iid, build.Generation, build.BaseSha, merged.CommitSha),
+            MergeOutcome.Merged merged => new CarBuilt(build.Iid, build.Generation, build.BaseSha, merged.CommitSha) { RewrittenHeadSha = merged.RewrittenHeadSha },
             MergeOutcome.Conflicted conflicted => new CarConflicted(build.Iid, build.Generation, build.BaseSha, conflicted.Paths.Take(ConflictPathsShown).ToList()),
             _ => throw new InvalidOperationException($"Unknown merge outcome {outcome}."),
         };
@@ -202,16 +261,52 @@ public sealed class TrainEffectExecutor(
         return await gitLab.CreatePipelineAsync(project.GitLab, project.Id, branch, variables, cancellationToken);
     }
 
-    private async Task<MergeOutcome> MergeAsync(ConfiguredProject project, ProjectRepository repository, int iid, string baseSha, string headSha, string message, CancellationToken cancellationToken)
+    private Task<MergeOutcome> MergeAsync(ConfiguredProject project, ProjectRepository repository, int iid, string baseSha, string headSha, string message, CancellationToken cancellationToken) =>
+        BuildAsync(project, repository, iid, new CarRecipe(baseSha, baseSha, headSha, Rebase: false, MergeCommit: true, message), cancellationToken);
+
+    private async Task<MergeOutcome> BuildAsync(ConfiguredProject project, ProjectRepository repository, int iid, CarRecipe recipe, CancellationToken cancellationToken)
     {
         // The MR head must be in our copy (GitLab writes refs/merge-requests/<iid>/head): fetch when
-        // it is not the pinned one yet. The base is the target head or a car commit we built.
-        if (repository.ResolveReference(GitRefs.MergeRequestHead(iid)) != headSha)
+        // it is not the pinned one yet and not a rewritten head we built. The base is the target head
+        // or a car commit we built.
+        if (repository.ResolveReference(GitRefs.MergeRequestHead(iid)) != recipe.HeadSha && !repository.HasCommit(recipe.HeadSha))
         {
             await repositories.FetchAsync(project).WaitAsync(cancellationToken);
         }
 
-        return await Task.Run(() => repository.BuildMergeRef(iid, baseSha, headSha, message), cancellationToken);
+        return await Task.Run(() => repository.BuildMergeRef(iid, recipe), cancellationToken);
+    }
+
+    /// <summary>
+    /// Publishes the car's rewritten commits on the MR's source branch, then waits until GitLab has
+    /// taken the push in (the MR's <c>sha</c> is the rewritten head): GitLab works through pushes in the
+    /// background, and a target push it took in first would not show the MR merged.
+    /// </summary>
+    private async Task<TrainEvent> PublishRewrittenSourceAsync(ConfiguredProject project, ProjectRepository repository, PublishRewrittenSource publish, CancellationToken cancellationToken)
+    {
+        var publication = await Task.Run(() => repository.PublishRewrittenSource(publish.SourceBranch, publish.ExpectedSha, publish.RewrittenSha), cancellationToken);
+        if (!publication.Published)
+        {
+            logger.LogInformation("'{Branch}' of !{Iid} moved to {Current}: the rewritten commits are not published", publish.SourceBranch, publish.Iid, publication.CurrentSha);
+            return new SourcePublicationRefused(publish.Iid, publish.Generation, publication.CurrentSha);
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var mergeRequest = await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, publish.Iid, cancellationToken);
+            if (mergeRequest.Sha == publish.RewrittenSha)
+            {
+                return new SourcePublished(publish.Iid, publish.Generation, publish.RewrittenSha);
+            }
+
+            if (mergeRequest.Sha != publish.ExpectedSha || attempt >= 60)
+            {
+                // Another push won, or GitLab is this slow: the effect is tried again later.
+                throw new GitRemoteException($"GitLab shows !{publish.Iid} at {mergeRequest.Sha}, not at the published {publish.RewrittenSha}, yet.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
     }
 
     private async Task<string?> CurrentTargetAsync(ConfiguredProject project, ProjectRepository repository, string targetBranch)

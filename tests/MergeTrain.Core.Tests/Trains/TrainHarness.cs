@@ -51,6 +51,15 @@ internal sealed class TrainHarness
     /// <summary>The latest finished pipeline of a commit outside the train (the target head's, say) and its failed jobs.</summary>
     public Dictionary<string, (long Id, string[] FailedJobs)> BasePipelines { get; } = [];
 
+    /// <summary>
+    /// Builds cars as a fast-forward merge method does: the car commit is the MR's commits rebased onto
+    /// the base (<c>rebase(base,head)</c>), which the car reports as rewritten.
+    /// </summary>
+    public bool Rebases { get; set; }
+
+    /// <summary>The MR source branches as the fake git server holds them, once the train published rewritten commits there.</summary>
+    public Dictionary<string, string> SourceBranches { get; } = [];
+
     /// <summary>When false, effects stay queued until <see cref="Run"/> is called.</summary>
     public bool AutoRun { get; set; } = true;
 
@@ -104,6 +113,9 @@ internal sealed class TrainHarness
         return FinishPipeline(pipeline.Id, PipelineStatus.Failed);
     }
 
+    /// <summary>Someone pushes to the target branch outside the train, and its hook has not arrived yet.</summary>
+    public void MoveTargetUnseen(string sha) => Target = sha;
+
     /// <summary>Someone pushes to the target branch outside the train.</summary>
     public Decision PushToTarget(string sha)
     {
@@ -127,9 +139,25 @@ internal sealed class TrainHarness
         switch (effect)
         {
             case BuildCar build:
+                var rebased = $"rebase({build.BaseSha},{build.HeadSha})";
                 Send(Conflicts.TryGetValue(build.HeadSha, out var paths)
                     ? new CarConflicted(build.Iid, build.Generation, build.BaseSha, paths)
-                    : new CarBuilt(build.Iid, build.Generation, build.BaseSha, $"merge({build.BaseSha},{build.HeadSha})"));
+                    : Rebases
+                        ? new CarBuilt(build.Iid, build.Generation, build.BaseSha, rebased) { RewrittenHeadSha = rebased }
+                        : new CarBuilt(build.Iid, build.Generation, build.BaseSha, $"merge({build.BaseSha},{build.HeadSha})"));
+                break;
+            case PublishRewrittenSource publish:
+                var current = SourceBranches.GetValueOrDefault(publish.SourceBranch, publish.ExpectedSha);
+                if (current == publish.ExpectedSha || current == publish.RewrittenSha)
+                {
+                    SourceBranches[publish.SourceBranch] = publish.RewrittenSha;
+                    Send(new SourcePublished(publish.Iid, publish.Generation, publish.RewrittenSha));
+                }
+                else
+                {
+                    Send(new SourcePublicationRefused(publish.Iid, publish.Generation, current));
+                }
+
                 break;
             case PublishCar publish:
                 Send(new CarPublished(publish.Iid, publish.Generation, publish.CommitSha));

@@ -7,7 +7,7 @@ namespace MergeTrain.Git.Tests.Corpus;
 
 /// <summary>
 /// Git is the oracle: hundreds of generated merges go through the builder's service entry point
-/// (<see cref="ProjectRepository.BuildMergeRef"/>) and through <c>git merge-tree --write-tree</c>;
+/// (<see cref="ProjectRepository.BuildMergeRef(long, string, string, string)"/>) and through <c>git merge-tree --write-tree</c>;
 /// every clean tree must be git's, and a conflict must be reported exactly when git reports one,
 /// with git's paths.
 /// </summary>

@@ -125,6 +125,20 @@ public sealed class GitLabClientRequestTests
     }
 
     [Test]
+    public async Task List_commit_pipelines_filters_by_sha_alone_newest_first()
+    {
+        _harness.Server.Enqueue(200, $"[{GitLabAnswers.Pipeline(551943, "running")}, {GitLabAnswers.Pipeline(551942, "failed")}]");
+
+        var pipelines = await _harness.Client.ListCommitPipelinesAsync(_harness.Connection, 42, "e4a1b9c07d2f3e65a8b4c1d0f9e7a2b36c5d8e14", CancellationToken.None);
+
+        var request = _harness.Server.Requests.ShouldHaveSingleItem();
+        request.Method.ShouldBe("GET");
+        request.Path.ShouldBe("/api/v4/projects/42/pipelines");
+        request.Query.ShouldBe("?sha=e4a1b9c07d2f3e65a8b4c1d0f9e7a2b36c5d8e14&order_by=id&sort=desc&per_page=100");
+        pipelines.Select(pipeline => (pipeline.Id, pipeline.Status)).ShouldBe([(551943L, "running"), (551942L, "failed")]);
+    }
+
+    [Test]
     public async Task Create_note_posts_the_body()
     {
         _harness.Server.Enqueue(201, GitLabAnswers.Note);

@@ -114,6 +114,7 @@ internal sealed class TrainsPage : MergeTrainPage
             WriteLiteral(" <span class=\"label label-warning\" title=\"high priority: placed ahead of the normal cars that had not started merging\">high priority</span>");
         }
 
+        WriteStage(car.Stage);
         if (car.MergeImmediately)
         {
             WriteLiteral(" <span class=\"label label-danger\" title=\"an operator asked to merge it now\">merge now</span>");
@@ -145,6 +146,31 @@ internal sealed class TrainsPage : MergeTrainPage
         }
 
         WriteLiteral("<span class=\"mt-wheel mt-wheel-left\"></span><span class=\"mt-wheel mt-wheel-right\"></span></div>");
+    }
+
+    /// <summary>
+    /// The stages in which a car's status ("fresh") hides what it waits for: its pipeline failed,
+    /// yet it is still on the train.
+    /// </summary>
+    private void WriteStage(CarStage stage)
+    {
+        var (text, why) = stage switch
+        {
+            CarStage.RetryingPipeline => ("retrying failed jobs", "its pipeline failed: the failed jobs run again in the same pipeline while the car keeps its place"),
+            CarStage.CheckingBase => ("checking the base", "its pipeline failed again: the failed jobs of the commit ahead are being listed, to tell whether the base is broken"),
+            CarStage.FailurePending => ("failure pending: waiting for the cars behind", "its pipeline failed, but it keeps its place: if a car behind it passes, that tested commit contains this car and both merge"),
+            _ => (null, null),
+        };
+        if (text is null)
+        {
+            return;
+        }
+
+        WriteLiteral(" <span class=\"label label-danger mt-stage\" title=\"");
+        Write(why);
+        WriteLiteral("\">");
+        Write(text);
+        WriteLiteral("</span>");
     }
 
     private void WritePipeline(Car car, DateTimeOffset now)

@@ -1,0 +1,51 @@
+using MergeTrain.Core.Trains;
+
+namespace MergeTrain.Simulator;
+
+/// <summary>How an urgent MR gets ahead of the queue.</summary>
+internal enum UrgentHandling
+{
+    /// <summary>No MR is urgent (the parallelism table).</summary>
+    None,
+
+    /// <summary>GitLab's only way: "merge immediately", which skips the MR's pipeline and restarts every car.</summary>
+    MergeImmediately,
+
+    /// <summary>MergeTrain's priorities: added with <see cref="CarPriority.High"/>, only the cars behind its place are rebuilt.</summary>
+    HighPriority,
+}
+
+/// <summary>A train's settings and how its team treats urgent MRs: one column group of the comparison.</summary>
+internal sealed record Policy(string Name, TrainSettings Settings, UrgentHandling Urgent);
+
+/// <summary>The policies the simulator compares: GitLab's, each of MergeTrain's alone, and all together.</summary>
+internal static class Policies
+{
+    /// <summary>The pending-failure depth the comparison uses (see the README for why this one).</summary>
+    public const int DefaultPendingFailureDepth = 1;
+
+    private static readonly TrainSettings GitLabSettings = new()
+    {
+        MaxParallelPipelines = 20,
+        FailedPipelineRetries = 0,
+        PendingFailureDepth = 0,
+        MergedResultsPipelines = false,
+    };
+
+    /// <summary>GitLab's train with <paramref name="parallel"/> pipelines and no urgent MRs, for the parallelism table.</summary>
+    public static Policy Parallelism(int parallel) => new($"{parallel} parallel", GitLabSettings with { MaxParallelPipelines = parallel }, UrgentHandling.None);
+
+    /// <summary>The later-green policy alone and with the others, at one depth: for choosing the depth.</summary>
+    public static IEnumerable<Policy> LaterGreen(int pendingFailureDepth) =>
+        Compared(pendingFailureDepth).Where(policy => policy.Settings.PendingFailureDepth > 0);
+
+    /// <summary>GitLab's policy, then each new policy alone, then all of them together.</summary>
+    public static IReadOnlyList<Policy> Compared(int pendingFailureDepth) =>
+    [
+        new("GitLab", GitLabSettings, UrgentHandling.MergeImmediately),
+        new("retry", GitLabSettings with { FailedPipelineRetries = 1 }, UrgentHandling.MergeImmediately),
+        new($"later green (depth {pendingFailureDepth})", GitLabSettings with { PendingFailureDepth = pendingFailureDepth }, UrgentHandling.MergeImmediately),
+        new("priorities", GitLabSettings, UrgentHandling.HighPriority),
+        new($"all together (depth {pendingFailureDepth})", GitLabSettings with { FailedPipelineRetries = 1, PendingFailureDepth = pendingFailureDepth }, UrgentHandling.HighPriority),
+    ];
+}

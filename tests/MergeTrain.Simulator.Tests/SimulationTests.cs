@@ -1,0 +1,65 @@
+using NUnit.Framework;
+using Shouldly;
+
+namespace MergeTrain.Simulator.Tests;
+
+/// <summary>
+/// Short runs of the simulator against the real engine: the simulated GitLab answers retries,
+/// immediate merges and priorities so that each policy does what it claims on the same MRs.
+/// </summary>
+public class SimulationTests
+{
+    private static readonly Workload Flaky = new(12, 0.05, 0.10, 0.05, TimeSpan.FromMinutes(30), 0.25, TimeSpan.FromDays(2), 42);
+
+    private static SimulationResult Run(string name) => new Simulation(Flaky, Policies.Compared(1).Single(policy => policy.Name.StartsWith(name, StringComparison.Ordinal))).Run();
+
+    [Test]
+    public void Retrying_failed_jobs_keeps_flaky_good_MRs_on_the_train()
+    {
+        var gitLab = Run("GitLab");
+        var retry = Run("retry");
+
+        gitLab.WronglyDroppedByFlake.ShouldBeGreaterThan(20);
+        retry.Retries.ShouldBeGreaterThan(0);
+        retry.WronglyDroppedByFlake.ShouldBeLessThan(gitLab.WronglyDroppedByFlake / 4);
+        retry.Merged.ShouldBeGreaterThan(gitLab.Merged / 2);
+    }
+
+    [Test]
+    public void A_later_green_absolves_flakes_without_retries_and_never_merges_a_broken_commit()
+    {
+        var gitLab = Run("GitLab");
+        var laterGreen = Run("later green");
+
+        laterGreen.Policy.Settings.PendingFailureDepth.ShouldBe(1);
+        laterGreen.Retries.ShouldBe(0);
+        laterGreen.WronglyDroppedByFlake.ShouldBeLessThan(gitLab.WronglyDroppedByFlake / 2);
+        laterGreen.BrokenTargets.ShouldBe(0);
+    }
+
+    [Test]
+    public void Urgent_MRs_merge_at_once_when_merged_immediately_and_after_their_pipeline_with_priority()
+    {
+        var gitLab = Run("GitLab");
+        var priorities = Run("priorities");
+
+        gitLab.UrgentMerged.ShouldBeGreaterThan(0);
+        gitLab.UrgentTimeToMergeP50.ShouldBe(TimeSpan.Zero);
+        priorities.Policy.Urgent.ShouldBe(UrgentHandling.HighPriority);
+        priorities.UrgentMerged.ShouldBeGreaterThan(0);
+        priorities.UrgentTimeToMergeP50.ShouldBeInRange(TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(60));
+    }
+
+    [Test]
+    public void Every_policy_keeps_the_target_at_tested_commits()
+    {
+        foreach (var policy in Policies.Compared(1))
+        {
+            var result = new Simulation(Flaky, policy).Run();
+
+            result.BrokenTargets.ShouldBe(0, policy.Name);
+            result.Merged.ShouldBeGreaterThan(0, policy.Name);
+            result.Policy.Settings.MaxParallelPipelines.ShouldBe(20, policy.Name);
+        }
+    }
+}
