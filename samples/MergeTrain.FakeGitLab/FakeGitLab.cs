@@ -262,8 +262,16 @@ public sealed partial class FakeGitLab : IAsyncDisposable
         ProjectEntry entry, FakeUser user, FakeMergeRequest mergeRequest, string action, string? oldrev, JsonObject changes)
     {
         var lastCommit = await ReadCommitAsync(entry, mergeRequest.Sha);
+        var payload = _payloads.MergeRequestHook(entry.Project, user, mergeRequest, lastCommit, action, oldrev, changes);
+        // The merge checks as they stand when the hook is sent, as GitLab's payload has them.
+        var status = _store.MergeStatusOf(mergeRequest);
+        if (payload["object_attributes"] is JsonObject attributes)
+        {
+            attributes["detailed_merge_status"] = status.Detailed;
+            attributes["blocking_discussions_resolved"] = status.BlockingDiscussionsResolved;
+        }
 
-        return _sender.SendAsync("Merge Request Hook", _payloads.MergeRequestHook(entry.Project, user, mergeRequest, lastCommit, action, oldrev, changes));
+        return _sender.SendAsync("Merge Request Hook", payload);
     }
 
     private async Task AnnouncePipelineAsync(ProjectEntry entry, FakePipeline pipeline)

@@ -14,6 +14,7 @@ internal sealed class GitLabStore
     private readonly Dictionary<(long ProjectId, long Iid), FakeMergeRequest> _mergeRequests = [];
     private readonly Dictionary<long, FakePipeline> _pipelines = [];
     private readonly List<FakeNote> _notes = [];
+    private readonly List<FakeDiscussion> _discussions = [];
     private readonly List<FakeCommitStatus> _statuses = [];
     private readonly List<RecordedRequest> _requests = [];
     private long _nextMergeRequestId = 100;
@@ -209,6 +210,67 @@ internal sealed class GitLabStore
         }
     }
 
+    public FakeDiscussion AddDiscussion(FakeDiscussion discussion)
+    {
+        lock (_gate)
+        {
+            _discussions.Add(discussion);
+
+            return discussion;
+        }
+    }
+
+    public IReadOnlyList<FakeDiscussion> Discussions(long projectId, long iid)
+    {
+        lock (_gate)
+        {
+            return [.. _discussions.Where(d => d.ProjectId == projectId && d.MergeRequestIid == iid)];
+        }
+    }
+
+    /// <summary>Applies <paramref name="change"/> to a thread atomically; null when there is no such thread.</summary>
+    public FakeDiscussion? UpdateDiscussion(long projectId, long iid, string id, Func<FakeDiscussion, FakeDiscussion> change)
+    {
+        lock (_gate)
+        {
+            var index = _discussions.FindIndex(d => d.ProjectId == projectId && d.MergeRequestIid == iid && d.Id == id);
+            if (index < 0)
+            {
+                return null;
+            }
+
+            _discussions[index] = change(_discussions[index]);
+
+            return _discussions[index];
+        }
+    }
+
+    public FakeMergeSettings MergeSettings(long projectId)
+    {
+        lock (_gate)
+        {
+            return _projects[projectId].MergeSettings;
+        }
+    }
+
+    public void SetMergeSettings(long projectId, Func<FakeMergeSettings, FakeMergeSettings> change)
+    {
+        lock (_gate)
+        {
+            var entry = _projects[projectId];
+            entry.MergeSettings = change(entry.MergeSettings);
+        }
+    }
+
+    /// <summary>The merge checks of this snapshot of a merge request, with the project's settings and threads now.</summary>
+    public MergeStatus MergeStatusOf(FakeMergeRequest mergeRequest)
+    {
+        lock (_gate)
+        {
+            return MergeStatus.Of(mergeRequest, _projects[mergeRequest.ProjectId].MergeSettings, Discussions(mergeRequest.ProjectId, mergeRequest.Iid));
+        }
+    }
+
     public FakeCommitStatus AddStatus(Func<long, FakeCommitStatus> create)
     {
         lock (_gate)
@@ -256,4 +318,6 @@ internal sealed class ProjectEntry(FakeProject project, BareRepository repositor
     public long LastIid { get; set; }
 
     public long LastPipelineIid { get; set; }
+
+    public FakeMergeSettings MergeSettings { get; set; } = new();
 }

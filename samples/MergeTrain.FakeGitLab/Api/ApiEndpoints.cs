@@ -24,7 +24,15 @@ internal static class ApiEndpoints
         app.Use((context, next) => ApiMiddleware.InvokeAsync(context, next, fake));
 
         var project = app.MapGroup("/api/v4/projects/{id}");
-        project.MapGet("", (string id) => WithProject(fake, id, entry => ApiResults.Json(ApiJson.Project(entry.Project))));
+        project.MapGet("", (string id) => WithProject(fake, id, entry => ApiResults.Json(ApiJson.Project(entry.Project, fake.Store.MergeSettings(entry.Project.Id)))));
+        project.MapPut("", (string id, HttpRequest request) => EditProjectAsync(fake, id, request));
+        project.MapGet("/merge_requests/{iid:long}/approvals", (string id, long iid) => GetApprovals(fake, id, iid));
+        project.MapPost("/merge_requests/{iid:long}/approve", (string id, long iid) => ApproveAsync(fake, id, iid, approve: true));
+        project.MapPost("/merge_requests/{iid:long}/unapprove", (string id, long iid) => ApproveAsync(fake, id, iid, approve: false));
+        project.MapGet("/merge_requests/{iid:long}/discussions", (string id, long iid) => ListDiscussions(fake, id, iid));
+        project.MapPost("/merge_requests/{iid:long}/discussions", (string id, long iid, HttpRequest request) => CreateDiscussionAsync(fake, id, iid, request));
+        project.MapPut("/merge_requests/{iid:long}/discussions/{discussionId}", (string id, long iid, string discussionId, HttpRequest request) =>
+            ResolveDiscussionAsync(fake, id, iid, discussionId, request));
         project.MapGet("/merge_requests/{iid:long}", (string id, long iid) => GetMergeRequestAsync(fake, id, iid));
         project.MapGet("/merge_requests/{iid:long}/notes", (string id, long iid) => ListNotes(fake, id, iid));
         project.MapPost("/merge_requests/{iid:long}/notes", (string id, long iid, HttpRequest request) => CreateNoteAsync(fake, id, iid, request));
@@ -64,7 +72,132 @@ internal static class ApiEndpoints
 
         return mergeRequest is null
             ? ApiResults.NotFound()
-            : ApiResults.Json(ApiJson.MergeRequest(mergeRequest, entry.Project, fake.BaseUrl));
+            : ApiResults.Json(ApiJson.MergeRequest(mergeRequest, entry.Project, fake.Store.MergeStatusOf(mergeRequest), fake.BaseUrl));
+    });
+
+    // GitLab's "Edit a project": of its many attributes, the fake takes the two merge checks it models.
+    private static Task<IResult> EditProjectAsync(FakeGitLab fake, string id, HttpRequest request) => WithProjectAsync(fake, id, async entry =>
+    {
+        var parameters = await RequestParameters.ReadAsync(request);
+        if (parameters is null)
+        {
+            return ApiResults.Message(StatusCodes.Status400BadRequest, "400 Bad request - malformed JSON body");
+        }
+
+        var discussionsText = parameters["only_allow_merge_if_all_discussions_are_resolved"];
+        if (discussionsText is not (null or "true" or "1" or "false" or "0"))
+        {
+            return ApiResults.Invalid("only_allow_merge_if_all_discussions_are_resolved");
+        }
+
+        bool? discussions = discussionsText is null ? null : discussionsText is "true" or "1";
+        int? approvals = parameters["approvals_before_merge"] is { } text
+            ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : -1
+            : null;
+        if (approvals < 0)
+        {
+            return ApiResults.Invalid("approvals_before_merge");
+        }
+
+        fake.Store.SetMergeSettings(entry.Project.Id, settings => settings with
+        {
+            ApprovalsRequired = approvals ?? settings.ApprovalsRequired,
+            OnlyAllowMergeIfAllDiscussionsAreResolved = discussions ?? settings.OnlyAllowMergeIfAllDiscussionsAreResolved,
+        });
+
+        return ApiResults.Json(ApiJson.Project(entry.Project, fake.Store.MergeSettings(entry.Project.Id)));
+    });
+
+    private static IResult GetApprovals(FakeGitLab fake, string id, long iid) => WithProject(fake, id, entry =>
+        fake.Store.FindMergeRequest(entry.Project.Id, iid) is { } mergeRequest
+            ? ApiResults.Json(ApiJson.Approvals(mergeRequest, fake.Store.MergeStatusOf(mergeRequest), fake.BaseUrl))
+            : ApiResults.NotFound());
+
+    // GitLab answers 201 with the approvals; approving twice is 401, revoking an approval that is not there 404.
+    private static Task<IResult> ApproveAsync(FakeGitLab fake, string id, long iid, bool approve) => WithProjectAsync(fake, id, async entry =>
+    {
+        if (fake.Store.FindMergeRequest(entry.Project.Id, iid) is null)
+        {
+            return ApiResults.NotFound();
+        }
+
+        var changed = approve ? await fake.ApproveAsync(entry.Project.Id, iid) : await fake.UnapproveAsync(entry.Project.Id, iid);
+        if (!changed)
+        {
+            return approve ? ApiResults.Message(StatusCodes.Status401Unauthorized, "401 Unauthorized") : ApiResults.NotFound();
+        }
+
+        var mergeRequest = fake.Store.FindMergeRequest(entry.Project.Id, iid)!;
+
+        return ApiResults.Json(ApiJson.Approvals(mergeRequest, fake.Store.MergeStatusOf(mergeRequest), fake.BaseUrl), StatusCodes.Status201Created);
+    });
+
+    private static IResult ListDiscussions(FakeGitLab fake, string id, long iid) => WithProject(fake, id, entry =>
+    {
+        if (fake.Store.FindMergeRequest(entry.Project.Id, iid) is not { } mergeRequest)
+        {
+            return ApiResults.NotFound();
+        }
+
+        var discussions = fake.Store.Discussions(entry.Project.Id, iid).Select(d => (JsonNode)ApiJson.Discussion(d, mergeRequest, fake.BaseUrl));
+
+        return ApiResults.Json(new JsonArray([.. discussions]));
+    });
+
+    private static Task<IResult> CreateDiscussionAsync(FakeGitLab fake, string id, long iid, HttpRequest request) => WithProjectAsync(fake, id, async entry =>
+    {
+        var parameters = await RequestParameters.ReadAsync(request);
+        if (parameters is null)
+        {
+            return ApiResults.Message(StatusCodes.Status400BadRequest, "400 Bad request - malformed JSON body");
+        }
+
+        if (fake.Store.FindMergeRequest(entry.Project.Id, iid) is not { } mergeRequest)
+        {
+            return ApiResults.NotFound();
+        }
+
+        if (string.IsNullOrEmpty(parameters["body"]))
+        {
+            return ApiResults.Missing("body");
+        }
+
+        var (discussion, _) = await fake.AddDiscussionAsync(entry, mergeRequest, parameters["body"]!, fake.ApiUser);
+
+        return ApiResults.Json(ApiJson.Discussion(discussion, mergeRequest, fake.BaseUrl), StatusCodes.Status201Created);
+    });
+
+    private static Task<IResult> ResolveDiscussionAsync(FakeGitLab fake, string id, long iid, string discussionId, HttpRequest request) => WithProjectAsync(fake, id, async entry =>
+    {
+        var parameters = await RequestParameters.ReadAsync(request);
+        if (parameters is null)
+        {
+            return ApiResults.Message(StatusCodes.Status400BadRequest, "400 Bad request - malformed JSON body");
+        }
+
+        if (fake.Store.FindMergeRequest(entry.Project.Id, iid) is not { } mergeRequest)
+        {
+            return ApiResults.NotFound();
+        }
+
+        bool resolved;
+        switch (parameters["resolved"])
+        {
+            case null or "":
+                return ApiResults.Missing("resolved");
+            case "true" or "1":
+                resolved = true;
+                break;
+            case "false" or "0":
+                resolved = false;
+                break;
+            default:
+                return ApiResults.Invalid("resolved");
+        }
+
+        return fake.SetResolved(entry.Project.Id, iid, discussionId, resolved, fake.ApiUser) is { } discussion
+            ? ApiResults.Json(ApiJson.Discussion(discussion, mergeRequest, fake.BaseUrl))
+            : ApiResults.NotFound();
     });
 
     private static IResult ListNotes(FakeGitLab fake, string id, long iid) => WithProject(fake, id, entry =>

@@ -16,8 +16,10 @@ internal static class ApiJson
         ["web_url"] = baseUrl + user.Username,
     };
 
-    public static JsonObject Project(FakeProject project) => new()
+    public static JsonObject Project(FakeProject project, FakeMergeSettings settings) => new()
     {
+        ["only_allow_merge_if_all_discussions_are_resolved"] = settings.OnlyAllowMergeIfAllDiscussionsAreResolved,
+        ["approvals_before_merge"] = settings.ApprovalsRequired,
         ["id"] = project.Id,
         ["description"] = "",
         ["name"] = project.Name,
@@ -32,7 +34,7 @@ internal static class ApiJson
         ["squash_option"] = project.SquashOption,
     };
 
-    public static JsonObject MergeRequest(FakeMergeRequest mergeRequest, FakeProject project, Uri baseUrl)
+    public static JsonObject MergeRequest(FakeMergeRequest mergeRequest, FakeProject project, MergeStatus status, Uri baseUrl)
     {
         var merged = mergeRequest.State == MergeRequestStates.Merged;
         var closed = mergeRequest.State == MergeRequestStates.Closed;
@@ -69,7 +71,7 @@ internal static class ApiJson
             ["milestone"] = null,
             ["merge_when_pipeline_succeeds"] = false,
             ["merge_status"] = merged ? "merged" : "can_be_merged",
-            ["detailed_merge_status"] = merged ? "merged" : closed ? "not_open" : mergeRequest.Draft ? "draft_status" : "mergeable",
+            ["detailed_merge_status"] = status.Detailed,
             ["merge_after"] = null,
             ["sha"] = mergeRequest.Sha,
             ["merge_commit_sha"] = mergeRequest.MergeCommitSha,
@@ -97,8 +99,8 @@ internal static class ApiJson
             ["squash_on_merge"] = project.SquashesOnMerge(mergeRequest.Squash),
             ["task_completion_status"] = new JsonObject { ["count"] = 0, ["completed_count"] = 0 },
             ["has_conflicts"] = false,
-            ["blocking_discussions_resolved"] = true,
-            ["approvals_before_merge"] = null,
+            ["blocking_discussions_resolved"] = status.BlockingDiscussionsResolved,
+            ["approvals_before_merge"] = status.ApprovalsRequired == 0 ? null : status.ApprovalsRequired,
             ["subscribed"] = false,
             ["changes_count"] = null,
             ["latest_build_started_at"] = null,
@@ -202,6 +204,42 @@ internal static class ApiJson
         ["noteable_iid"] = mergeRequest.Iid,
         ["commands_changes"] = new JsonObject(),
     };
+
+    /// <summary>The approvals API's object (<c>GET .../approvals</c>, and the answer to approve and unapprove).</summary>
+    public static JsonObject Approvals(FakeMergeRequest mergeRequest, MergeStatus status, Uri baseUrl) => new()
+    {
+        ["id"] = mergeRequest.Id,
+        ["iid"] = mergeRequest.Iid,
+        ["project_id"] = mergeRequest.ProjectId,
+        ["title"] = mergeRequest.Title,
+        ["description"] = mergeRequest.Description,
+        ["state"] = mergeRequest.State,
+        ["created_at"] = GitLabTime.Api(mergeRequest.CreatedAt),
+        ["updated_at"] = GitLabTime.Api(mergeRequest.UpdatedAt),
+        ["merge_status"] = "can_be_merged",
+        ["approved"] = status.ApprovalsLeft == 0,
+        ["approvals_required"] = status.ApprovalsRequired,
+        ["approvals_left"] = status.ApprovalsLeft,
+        ["approved_by"] = new JsonArray([.. mergeRequest.ApprovedBy.Select(u => (JsonNode)new JsonObject { ["user"] = User(u, baseUrl) })]),
+    };
+
+    /// <summary>A resolvable thread as the discussions API shows it: its notes (here, the first) carry the resolution.</summary>
+    public static JsonObject Discussion(FakeDiscussion discussion, FakeMergeRequest mergeRequest, Uri baseUrl)
+    {
+        var note = Note(discussion.FirstNote, mergeRequest, baseUrl);
+        note["type"] = "DiscussionNote";
+        note["resolvable"] = true;
+        note["resolved"] = discussion.Resolved;
+        note["resolved_by"] = discussion.ResolvedBy is { } by ? User(by, baseUrl) : null;
+        note["resolved_at"] = GitLabTime.Api(discussion.ResolvedAt);
+
+        return new JsonObject
+        {
+            ["id"] = discussion.Id,
+            ["individual_note"] = false,
+            ["notes"] = new JsonArray(note),
+        };
+    }
 
     public static JsonObject CommitStatus(FakeCommitStatus status, Uri baseUrl)
     {

@@ -46,6 +46,9 @@ public sealed record FakeMergeRequest
     public DateTimeOffset? ClosedAt { get; init; }
 
     public required string WebUrl { get; init; }
+
+    /// <summary>Who approved it (the approvals API); GitLab resets approvals on no push here.</summary>
+    public IReadOnlyList<FakeUser> ApprovedBy { get; init; } = [];
 }
 
 /// <summary>The values of a merge request's <c>state</c>.</summary>

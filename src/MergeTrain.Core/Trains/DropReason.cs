@@ -41,4 +41,8 @@ public enum DropReason
     /// <summary>An unexpected error while building or running it.</summary>
     [JsonStringEnumMemberName("error")]
     Error,
+
+    /// <summary>A GitLab merge check it passed when it joined now fails (its approval was revoked, ...).</summary>
+    [JsonStringEnumMemberName("not_mergeable")]
+    NotMergeable,
 }

@@ -14,7 +14,7 @@ public static class GitLabNames
     private static readonly string[] DropReasonNames =
     [
         "pipeline_failed", "merge_conflict", "source_updated", "closed", "draft", "removed_by_user",
-        "pipeline_timeout", "target_missing", "error",
+        "pipeline_timeout", "target_missing", "error", "not_mergeable",
     ];
 
     /// <summary>The GitLab name of a pipeline status (<c>waiting_for_resource</c>, ...).</summary>

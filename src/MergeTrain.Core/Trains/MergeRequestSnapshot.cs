@@ -15,4 +15,11 @@ public sealed record MergeRequestSnapshot(
     string TargetBranch,
     string HeadSha,
     bool Draft,
-    MergeRequestState State);
+    MergeRequestState State)
+{
+    /// <summary>
+    /// The GitLab merge check the MR fails, when it fails one that keeps it off the train; null
+    /// when it passes them, or when the source of the snapshot (a webhook) did not say.
+    /// </summary>
+    public MergeCheck? FailedCheck { get; init; }
+}

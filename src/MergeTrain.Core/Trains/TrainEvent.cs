@@ -49,6 +49,12 @@ public sealed record MergeRequestAdded(MergeRequestSnapshot MergeRequest, string
     /// <summary>The car's priority; high on an MR already on the train raises its priority (and moves it forward).</summary>
     public CarPriority Priority { get; init; } = CarPriority.Normal;
 
+    /// <summary>
+    /// Whether a refusal for a failed merge check is posted on the MR as a note (the label or the
+    /// <c>/merge-train</c> comment, whose author sees no answer otherwise) instead of answering the request.
+    /// </summary>
+    public bool NoteWhenRefused { get; init; }
+
     /// <summary>The API's <c>squash</c>: whether the MR's commits are squashed when merged; null follows the MR's own setting.</summary>
     public bool? Squash { get; init; }
 }

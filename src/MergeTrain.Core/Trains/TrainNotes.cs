@@ -17,6 +17,9 @@ public static class TrainNotes
     /// <summary>The note when a pending auto-merge is cancelled.</summary>
     public static string AutoMergeCancelled(string actor) => $"cancelled the automatic addition to the merge train ({actor})";
 
+    /// <summary>The note when a label or <c>/merge-train</c> comment asked to add an MR that fails a merge check.</summary>
+    public static string NotAdded(string reason) => $"could not add this merge request to the merge train: {reason}";
+
     /// <summary>The note when an MR joins behind other cars.</summary>
     public static string AddedAtPosition(int position) => $"added this merge request to the merge train at position {position}";
 
@@ -85,6 +88,7 @@ public static class TrainNotes
             DropReason.Closed => "removed this merge request from the merge train because it was closed",
             DropReason.Draft => "removed this merge request from the merge train because it was marked as draft",
             DropReason.RemovedByUser => $"removed this merge request from the merge train ({detail})",
+            DropReason.NotMergeable => $"removed this merge request from the merge train because it can no longer be merged: {detail}",
             DropReason.TargetMissing => $"removed this merge request from the merge train because the target branch no longer exists ({detail})",
             _ => $"removed this merge request from the merge train because of an error: {detail}",
         };

@@ -14,6 +14,14 @@ internal sealed partial class Transition
 
         if (CannotJoin(e.MergeRequest, e.PinnedSha) is { } rejection)
         {
+            if (e.NoteWhenRefused && FailedCheckOf(e.MergeRequest) is { } reason)
+            {
+                // A label or a comment gets no answer: the refusal, in GitLab's words, goes on the MR.
+                Audit(e.MergeRequest.Iid, null, null, $"not added to the merge train: {reason}");
+                Note(e.MergeRequest.Iid, TrainNotes.NotAdded(reason));
+                return;
+            }
+
             Reject(rejection.Kind, rejection.Message);
             return;
         }
@@ -69,6 +77,11 @@ internal sealed partial class Transition
             return new Rejection(RejectionKind.BadRequest, "Merge request is a draft");
         }
 
+        if (mr.FailedCheck is { } check)
+        {
+            return new Rejection(RejectionKind.BadRequest, check.Reason);
+        }
+
         if (_targetHead is null)
         {
             return new Rejection(RejectionKind.BadRequest, $"Target branch '{_state.TargetBranch}' does not exist");
@@ -88,6 +101,12 @@ internal sealed partial class Transition
             ? new Rejection(RejectionKind.BadRequest, "Merge request is already merged")
             : null;
     }
+
+    /// <summary>The reason a merge check keeps <paramref name="mr"/> off the train (draft included), or null.</summary>
+    private static string? FailedCheckOf(MergeRequestSnapshot mr) =>
+        mr.State != MergeRequestState.Opened ? null
+        : mr.Draft ? "Can't merge because the merge request is a draft."
+        : mr.FailedCheck?.Reason;
 
     /// <summary>
     /// Puts <paramref name="mr"/> at the end of the train, or, with high priority, where
@@ -191,6 +210,10 @@ internal sealed partial class Transition
                 // was pinned on that very head (added right after the push) reports commits the
                 // car already contains.
                 Drop(index, DropReason.SourceUpdated, $"new head {Short(mr.HeadSha)}");
+            }
+            else if (mr.FailedCheck is { KeepsCarOnTrain: false } check)
+            {
+                Drop(index, DropReason.NotMergeable, check.Reason);
             }
             else
             {

@@ -18,6 +18,15 @@ public sealed record GitLabMergeRequest(
     IReadOnlyList<string> Labels,
     GitLabUser? Author)
 {
+    /// <summary>GitLab's summary of its merge checks (<c>mergeable</c>, <c>not_approved</c>, ...); absent before GitLab 15.6.</summary>
+    public string? DetailedMergeStatus { get; init; }
+
+    /// <summary>Whether GitLab found conflicts between the source and target branches.</summary>
+    public bool HasConflicts { get; init; }
+
+    /// <summary>False when the project requires all threads resolved and some are not.</summary>
+    public bool BlockingDiscussionsResolved { get; init; } = true;
+
     /// <summary>The project the source branch is in: another project's id for an MR from a fork.</summary>
     public long? SourceProjectId { get; init; }
 

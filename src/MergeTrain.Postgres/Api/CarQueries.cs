@@ -16,27 +16,37 @@ public static class CarQueries
         LEFT JOIN gitlab_users u ON u.username = c.car->>'AddedBy'
         """;
 
-    // scope: active = not finished; complete = finished. Sorted by car id, as GitLab sorts by id.
+    // GitLab's scopes, by car status: active = idle, stale, fresh (to be merged); complete = merged,
+    // merging, skip_merged (MergeTrains::Car::ACTIVE_STATUSES and COMPLETE_STATUSES). GitLab deletes
+    // a car that leaves the train unmerged, so dropped cars show only with MergeTrain's
+    // include_dropped: in every listing without a scope, or beside the complete ones.
+    private const string InScope = """
+        (@scope::text IS NULL AND (@includeDropped OR c.status <> 'dropped')
+         OR @scope = 'active' AND c.status IN ('idle', 'stale', 'fresh')
+         OR @scope = 'complete' AND (c.status IN ('merged', 'merging', 'skip_merged') OR @includeDropped AND c.status = 'dropped'))
+        """;
+
+    // Sorted by car id, as GitLab sorts by id.
     private const string SelectPage = $"""
         {Select}
         WHERE c.project_id = @projectId
           AND (@targetBranch::text IS NULL OR c.target_branch = @targetBranch)
-          AND (@scope::text IS NULL OR (@scope = 'active') = (c.finished_at IS NULL))
+          AND {InScope}
         ORDER BY CASE WHEN @ascending THEN c.id END ASC, c.id DESC
         LIMIT @limit OFFSET @offset
         """;
 
-    private const string Count = """
+    private const string Count = $"""
         SELECT count(*) FROM cars c
         WHERE c.project_id = @projectId
           AND (@targetBranch::text IS NULL OR c.target_branch = @targetBranch)
-          AND (@scope::text IS NULL OR (@scope = 'active') = (c.finished_at IS NULL))
+          AND {InScope}
         """;
 
-    // The active car if there is one, else the most recent.
+    // The active car if there is one, else the most recent (a dropped one only when asked for).
     private const string SelectForMergeRequest = $"""
         {Select}
-        WHERE c.project_id = @projectId AND c.iid = @iid
+        WHERE c.project_id = @projectId AND c.iid = @iid AND (@includeDropped OR c.status <> 'dropped')
         ORDER BY (c.finished_at IS NULL) DESC, c.id DESC
         LIMIT 1
         """;
@@ -67,21 +77,28 @@ public static class CarQueries
 
     static CarQueries() => DapperTypes.Register();
 
-    /// <summary>A page of a project's cars (optionally of one target branch and one scope) and the total count.</summary>
+    /// <summary>
+    /// A page of a project's cars (optionally of one target branch and one of GitLab's scopes) and
+    /// the total count; dropped cars only with <paramref name="includeDropped"/>.
+    /// </summary>
     public static async Task<(IReadOnlyList<CarView> Cars, long Total)> PageAsync(
-        NpgsqlConnection connection, long projectId, string? targetBranch, string? scope, bool ascending, int page, int perPage, CancellationToken cancellationToken)
+        NpgsqlConnection connection, long projectId, string? targetBranch, string? scope, bool includeDropped, bool ascending, int page, int perPage,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         // In 64 bits: the last pages a client may ask for (page 2^31 - 1 of 100) overflow an int.
-        var parameters = new { projectId, targetBranch, scope, ascending, limit = perPage, offset = (page - 1L) * perPage };
+        var parameters = new { projectId, targetBranch, scope, includeDropped, ascending, limit = perPage, offset = (page - 1L) * perPage };
         var cars = (await connection.QueryAsync<CarView>(new CommandDefinition(SelectPage, parameters, cancellationToken: cancellationToken))).AsList();
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(Count, parameters, cancellationToken: cancellationToken));
         return (cars, total);
     }
 
-    /// <summary>The car of an MR: its active one, else its latest; null if it never was on a train.</summary>
-    public static Task<CarView?> ForMergeRequestAsync(NpgsqlConnection connection, long projectId, int iid, CancellationToken cancellationToken) =>
-        connection.QuerySingleOrDefaultAsync<CarView?>(new CommandDefinition(SelectForMergeRequest, new { projectId, iid }, cancellationToken: cancellationToken));
+    /// <summary>
+    /// The car of an MR: its active one, else its latest (not counting dropped ones unless
+    /// <paramref name="includeDropped"/>); null if there is none.
+    /// </summary>
+    public static Task<CarView?> ForMergeRequestAsync(NpgsqlConnection connection, long projectId, int iid, CancellationToken cancellationToken, bool includeDropped = true) =>
+        connection.QuerySingleOrDefaultAsync<CarView?>(new CommandDefinition(SelectForMergeRequest, new { projectId, iid, includeDropped }, cancellationToken: cancellationToken));
 
     /// <summary>The active cars of one train, first car first.</summary>
     public static async Task<IReadOnlyList<CarView>> ActiveAsync(NpgsqlConnection connection, long projectId, string targetBranch, CancellationToken cancellationToken) =>

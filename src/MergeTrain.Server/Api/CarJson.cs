@@ -26,6 +26,16 @@ public sealed record CarJson(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Priority { get; init; }
 
+    /// <summary>
+    /// A MergeTrain extension named after GitLab's GraphQL <c>MergeTrainCar.index</c> (its REST car
+    /// has no such field): the car's place on its train counted from 0, so the note's "position N"
+    /// is <c>index</c> + 1. Present while the car is on the train (a merging car included, since it
+    /// is still in front until its fast-forward lands); absent on finished cars, whose objects stay GitLab's.
+    /// </summary>
+    [JsonPropertyName("index")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Index { get; init; }
+
     /// <summary>The API object of a stored car.</summary>
     public static CarJson From(CarView view)
     {
@@ -50,6 +60,7 @@ public sealed record CarJson(
             end is { } finished ? (int)(finished - view.AddedAt).TotalSeconds : null)
         {
             Priority = car.Priority == CarPriority.Normal ? null : car.Priority.ToName(),
+            Index = end is null && view.Position is { } position ? position - 1 : null,
         };
     }
 }

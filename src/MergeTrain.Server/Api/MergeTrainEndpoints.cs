@@ -30,14 +30,17 @@ public static class MergeTrainEndpoints
         return endpoints;
     }
 
-    private static Task<IResult> ListAsync(string id, string? scope, string? sort, int? page, int? per_page, HttpResponse response, IMediator mediator, CancellationToken ct) =>
-        PageAsync(mediator, new ListCars(id, null, scope, sort, page ?? 1, per_page ?? 20), response, ct);
+    private static Task<IResult> ListAsync(
+        string id, string? scope, string? sort, int? page, int? per_page, bool? include_dropped, HttpResponse response, IMediator mediator, CancellationToken ct) =>
+        PageAsync(mediator, new ListCars(id, null, scope, sort, page ?? 1, per_page ?? 20) { IncludeDropped = include_dropped ?? false }, response, ct);
 
-    private static Task<IResult> ListBranchAsync(string id, string targetBranch, string? scope, string? sort, int? page, int? per_page, HttpResponse response, IMediator mediator, CancellationToken ct) =>
-        PageAsync(mediator, new ListCars(id, Decode(targetBranch), scope, sort, page ?? 1, per_page ?? 20), response, ct);
+    private static Task<IResult> ListBranchAsync(
+        string id, string targetBranch, string? scope, string? sort, int? page, int? per_page, bool? include_dropped, HttpResponse response, IMediator mediator, CancellationToken ct) =>
+        PageAsync(mediator, new ListCars(id, Decode(targetBranch), scope, sort, page ?? 1, per_page ?? 20) { IncludeDropped = include_dropped ?? false }, response, ct);
 
-    private static async Task<IResult> GetCarAsync(string id, int iid, IMediator mediator, CancellationToken ct) =>
-        await mediator.Send(new GetCar(id, iid), ct) is { } car
+    // include_dropped is a MergeTrain extension: GitLab deletes the car of an MR that left the train unmerged.
+    private static async Task<IResult> GetCarAsync(string id, int iid, bool? include_dropped, IMediator mediator, CancellationToken ct) =>
+        await mediator.Send(new GetCar(id, iid) { IncludeDropped = include_dropped ?? false }, ct) is { } car
             ? TypedResults.Ok(car)
             : TypedResults.NotFound(new ApiMessage("404 Merge Train Not Found"));
 

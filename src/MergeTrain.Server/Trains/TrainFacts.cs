@@ -8,7 +8,7 @@ namespace MergeTrain.Server.Trains;
 /// <summary>Turns what GitLab says about an MR into the engine's snapshot, and remembers it for the API.</summary>
 public static class TrainFacts
 {
-    /// <summary>The engine's view of <paramref name="mergeRequest"/>.</summary>
+    /// <summary>The engine's view of <paramref name="mergeRequest"/>, with the merge check it fails, if any.</summary>
     public static MergeRequestSnapshot Snapshot(GitLabMergeRequest mergeRequest)
     {
         ArgumentNullException.ThrowIfNull(mergeRequest);
@@ -20,7 +20,10 @@ public static class TrainFacts
                 "merged" => MergeRequestState.Merged,
                 "locked" => MergeRequestState.Opened,
                 _ => MergeRequestState.Closed,
-            });
+            })
+        {
+            FailedCheck = MergeCheck.Of(mergeRequest.DetailedMergeStatus, mergeRequest.HasConflicts, mergeRequest.BlockingDiscussionsResolved),
+        };
     }
 
     /// <summary>Remembers the MR and its author for the API's car objects.</summary>

@@ -173,7 +173,11 @@ public sealed class WebhookProcessor(
 
             // New commits drop a car; on an MR off the train, any update refreshes its merged result.
             RequireHead(project, e.Iid, e.HeadSha);
-            events.Add(new MergeRequestUpdated(snapshot, e.OldRev, actor));
+            events.Add(new MergeRequestUpdated(
+                e.Action is "unapproved" or "unapproval" && await HasActiveCarAsync(connection, project, e.Iid, cancellationToken)
+                    ? snapshot with { FailedCheck = await FailedCheckAsync(project, e.Iid, cancellationToken) }
+                    : snapshot,
+                e.OldRev, actor));
             // The priority label (a MergeTrain extension) adds with high priority, or raises the
             // priority of the MR's car; the train label added to an MR that carries it adds with high priority too.
             var priorityLabel = project.Settings.PriorityLabel;
@@ -181,7 +185,13 @@ public sealed class WebhookProcessor(
             var high = e.LabelsAdded.Contains(priorityLabel, StringComparer.Ordinal) || joins && e.Labels.Contains(priorityLabel, StringComparer.Ordinal);
             if (high || joins)
             {
-                events.Add(new MergeRequestAdded(snapshot, null, actor) { Priority = high ? CarPriority.High : CarPriority.Normal });
+                // The hook's own detailed_merge_status may be stale: GitLab's answer now decides.
+                var checkedSnapshot = snapshot with { FailedCheck = await FailedCheckAsync(project, e.Iid, cancellationToken) };
+                events.Add(new MergeRequestAdded(checkedSnapshot, null, actor)
+                {
+                    Priority = high ? CarPriority.High : CarPriority.Normal,
+                    NoteWhenRefused = true,
+                });
             }
         }
 
@@ -212,12 +222,11 @@ public sealed class WebhookProcessor(
         }
         else if (argument.Length == 0)
         {
-            // The note's MR object may lack the head or the draft flag: ask GitLab then.
-            var mergeRequest = note.MergeRequest is { HeadSha: { } sha, Draft: { } draft } known
-                ? new MergeRequestSnapshot(known.Iid, known.Title, known.SourceBranch, known.TargetBranch, sha, draft, StateOf(known.State))
-                : TrainFacts.Snapshot(await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, note.MergeRequest.Iid, cancellationToken));
+            // GitLab's merge checks are not in the note's MR object (which may also lack the head or
+            // the draft flag): the MR is read from GitLab.
+            var mergeRequest = TrainFacts.Snapshot(await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, note.MergeRequest.Iid, cancellationToken));
             RequireHead(project, mergeRequest.Iid, mergeRequest.HeadSha);
-            trainEvent = new MergeRequestAdded(mergeRequest, null, actor);
+            trainEvent = new MergeRequestAdded(mergeRequest, null, actor) { NoteWhenRefused = true };
             retargeted = await RetargetedAsync(connection, project, mergeRequest, actor, cancellationToken);
         }
         else
@@ -252,6 +261,13 @@ public sealed class WebhookProcessor(
 
         return [(train, new MergeRequestUpdated(mergeRequest, null, actor))];
     }
+
+    /// <summary>The merge check GitLab says the MR fails now, or null.</summary>
+    private async Task<MergeCheck?> FailedCheckAsync(ConfiguredProject project, int iid, CancellationToken cancellationToken) =>
+        TrainFacts.Snapshot(await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, iid, cancellationToken)).FailedCheck;
+
+    private static async Task<bool> HasActiveCarAsync(NpgsqlConnection connection, ConfiguredProject project, int iid, CancellationToken cancellationToken) =>
+        await CarQueries.ForMergeRequestAsync(connection, project.Id, iid, cancellationToken) is { FinishedAt: null };
 
     /// <summary>The train of a target branch, created if needed; its head is refreshed first from a fetch.</summary>
     private async Task<long> TrainForAsync(NpgsqlConnection connection, ConfiguredProject project, string targetBranch, string actor, List<TrainEvent> events, CancellationToken cancellationToken)

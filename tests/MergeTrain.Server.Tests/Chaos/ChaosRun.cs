@@ -199,7 +199,7 @@ internal sealed class ChaosRun(ChaosPlan plan, KillableDatabase database, FakeGi
                 try
                 {
                     // Looked up first: an add whose answer a kill swallowed must not add the MR twice.
-                    using (var car = await instance.Api.GetAsync($"/api/v4/projects/{TrainWorld.ProjectId}/merge_trains/merge_requests/{iid}"))
+                    using (var car = await instance.Api.GetAsync($"/api/v4/projects/{TrainWorld.ProjectId}/merge_trains/merge_requests/{iid}?include_dropped=true"))
                     {
                         if (car.IsSuccessStatusCode
                             && !(again && JsonDocument.Parse(await car.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString() == "dropped"))

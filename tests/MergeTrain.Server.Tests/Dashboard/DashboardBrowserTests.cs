@@ -43,7 +43,7 @@ public class DashboardBrowserTests
         await Assertions.Expect(train.Locator(".mt-track > .mt-car")).ToHaveCountAsync(4);
         (await train.Locator(".mt-track > .mt-car").EvaluateAllAsync<string[]>("cars => cars.map(car => car.getAttribute('aria-label'))"))
             .ShouldBe([$"car !{a.Iid}", $"car !{b.Iid}", $"car !{c.Iid}", $"car !{d.Iid}"]);
-        (await train.Locator(".mt-track > .mt-car .mt-position").AllInnerTextsAsync()).ShouldBe(["1", "2", "3", "4"]);
+        (await train.Locator(".mt-track > .mt-car .mt-position").AllInnerTextsAsync()).ShouldBe(["1 of 4", "2 of 4", "3 of 4", "4 of 4"]);
         await Assertions.Expect(Car(page, b.Iid)).ToContainTextAsync($"pipeline #{pipelineB}");
         await Assertions.Expect(Car(page, b.Iid)).ToContainTextAsync("fresh");
 

@@ -115,6 +115,7 @@ public class MergeTrainApiTests
             car.GetProperty("merged_at").ValueKind.ShouldBe(JsonValueKind.String);
             car.GetProperty("duration").GetInt32().ShouldBeGreaterThanOrEqualTo(0);
             car.GetProperty("merge_request").GetProperty("state").GetString().ShouldBe("merged");
+            PropertyNames(car).ShouldNotContain("index", "a finished car's object is GitLab's");
         }
 
         // Pagination over the active cars, oldest first.
@@ -152,8 +153,11 @@ public class MergeTrainApiTests
         var first = (await world.CarAsync(active[0].Iid))!.Value;
         var gitLabMr = gitLab.GetMergeRequest(TrainWorld.ProjectId, active[0].Iid);
         var fakePipeline = gitLab.GetPipeline(pipeline);
+        // GitLab's fields, and MergeTrain's index extension while the car is on the train.
         PropertyNames(first).ShouldBe(
-            ["id", "merge_request", "user", "pipeline", "created_at", "updated_at", "target_branch", "status", "merged_at", "duration"], ignoreOrder: true);
+            ["id", "merge_request", "user", "pipeline", "created_at", "updated_at", "target_branch", "status", "merged_at", "duration", "index"], ignoreOrder: true);
+        first.GetProperty("index").GetInt32().ShouldBe(0);
+        (await world.CarAsync(active[2].Iid))!.Value.GetProperty("index").GetInt32().ShouldBe(2, "the third car, position 3");
         first.GetProperty("id").GetInt64().ShouldBeGreaterThan(0);
         first.GetProperty("target_branch").GetString().ShouldBe("main");
         first.GetProperty("status").GetString().ShouldBe("fresh");
@@ -189,6 +193,48 @@ public class MergeTrainApiTests
 
         using var invalid = await world.Api.GetAsync($"{trains}?scope=everything");
         invalid.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Test]
+    public async Task Dropped_cars_are_not_in_GitLabs_shapes_but_include_dropped_shows_them()
+    {
+        await using var world = await TrainWorld.StartAsync(new Dictionary<string, string> { ["app.txt"] = "hello\n" });
+        var gitLab = world.GitLab;
+        var merged = await world.OpenMergeRequestAsync("kept", "Kept", new Dictionary<string, string?> { ["k.txt"] = "k\n" });
+        (await world.AddThroughApiAsync(merged.Iid)).StatusCode.ShouldBe(HttpStatusCode.Created);
+        await world.WaitForCarAsync(merged.Iid, "merged");
+        var removed = await world.OpenMergeRequestAsync("removed", "Removed", new Dictionary<string, string?> { ["r.txt"] = "r\n" });
+        gitLab.Ci.HoldPipelines = true;
+        (await world.AddThroughApiAsync(removed.Iid)).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await world.Api.DeleteAsync($"/api/v4/projects/{TrainWorld.ProjectId}/merge_trains/merge_requests/{removed.Iid}")).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        await world.WaitForCarAsync(removed.Iid, "dropped");
+        var trains = $"/api/v4/projects/{TrainWorld.ProjectId}/merge_trains";
+
+        // GitLab deletes a car that leaves unmerged: scope=complete holds what merged, no scope holds no dropped car.
+        (await IidsAndStatusesAsync(world, $"{trains}?scope=complete")).ShouldBe([(merged.Iid, "merged")]);
+        (await IidsAndStatusesAsync(world, $"{trains}/main")).ShouldBe([(merged.Iid, "merged")]);
+        (await IidsAndStatusesAsync(world, $"{trains}?scope=active")).ShouldBeEmpty();
+        using (var car = await world.Api.GetAsync($"{trains}/merge_requests/{removed.Iid}"))
+        {
+            car.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        }
+
+        // MergeTrain's include_dropped extension shows them, with their status.
+        (await IidsAndStatusesAsync(world, $"{trains}?scope=complete&include_dropped=true&sort=asc")).ShouldBe([(merged.Iid, "merged"), (removed.Iid, "dropped")]);
+        (await IidsAndStatusesAsync(world, $"{trains}?include_dropped=true")).Count.ShouldBe(2);
+        using (var car = await world.Api.GetAsync($"{trains}/merge_requests/{removed.Iid}?include_dropped=true"))
+        {
+            car.StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await car.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString().ShouldBe("dropped");
+        }
+    }
+
+    private static async Task<List<(long Iid, string? Status)>> IidsAndStatusesAsync(TrainWorld world, string path)
+    {
+        using var response = await world.Api.GetAsync(path);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var cars = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return [.. cars.EnumerateArray().Select(c => (c.GetProperty("merge_request").GetProperty("iid").GetInt64(), c.GetProperty("status").GetString()))];
     }
 
     private static async Task<string?> MessageAsync(HttpResponseMessage response) =>

@@ -133,7 +133,8 @@ internal sealed class TrainWorld : IAsyncDisposable
     /// <summary>The car of an MR as the API shows it, or null.</summary>
     public async Task<JsonElement?> CarAsync(long iid)
     {
-        using var response = await Api.GetAsync($"/api/v4/projects/{ProjectId}/merge_trains/merge_requests/{iid}");
+        // include_dropped (MergeTrain's extension): the tests follow a car to its end, dropped included.
+        using var response = await Api.GetAsync($"/api/v4/projects/{ProjectId}/merge_trains/merge_requests/{iid}?include_dropped=true");
         return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : null;
     }
 

@@ -83,7 +83,7 @@ internal sealed class TrainsPage : MergeTrainPage
         WriteLiteral("</div><span class=\"mt-wheel mt-wheel-left\"></span><span class=\"mt-wheel mt-wheel-right\"></span></div>");
         for (var index = 0; index < state.Cars.Count; index++)
         {
-            WriteCar(train, state.Cars[index], index + 1, now);
+            WriteCar(train, state.Cars[index], index + 1, state.Cars.Count, now);
         }
 
         if (state.Cars.Count == 0)
@@ -96,15 +96,15 @@ internal sealed class TrainsPage : MergeTrainPage
         WriteLiteral("</section>");
     }
 
-    private void WriteCar(DashboardTrain train, Car car, int position, DateTimeOffset now)
+    private void WriteCar(DashboardTrain train, Car car, int position, int carCount, DateTimeOffset now)
     {
         var status = car.Status.ToGitLabName();
         WriteLiteral("<div class=\"mt-car mt-car-");
         Write(status);
         WriteLiteral("\" aria-label=\"");
         Write($"car !{car.Iid}");
-        WriteLiteral("\"><div class=\"mt-car-head\"><span class=\"mt-position\" title=\"position on the train\">");
-        Write(position);
+        WriteLiteral("\"><div class=\"mt-car-head\"><span class=\"mt-position\" title=\"position on the train (GitLab: N of M in queue)\">");
+        Write($"{position} of {carCount}");
         WriteLiteral("</span> ");
         Output.Link(Url.To(MergeTrainPages.CarHistory(train.ProjectId, car.Iid)), $"!{car.Iid}");
         WriteLiteral(" ");

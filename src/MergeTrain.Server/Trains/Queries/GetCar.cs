@@ -7,7 +7,11 @@ using MergeTrain.Server.Mediation;
 namespace MergeTrain.Server.Trains.Queries;
 
 /// <summary>The car of one merge request (<c>GET .../merge_trains/merge_requests/:iid</c>); null when there is none.</summary>
-public sealed record GetCar(string Project, int Iid) : IRequest<CarJson?>;
+public sealed record GetCar(string Project, int Iid) : IRequest<CarJson?>
+{
+    /// <summary>MergeTrain's <c>include_dropped</c>: the MR's latest car even when it was dropped (GitLab deletes those).</summary>
+    public bool IncludeDropped { get; init; }
+}
 
 /// <summary>Handles <see cref="GetCar"/>.</summary>
 public sealed class GetCarHandler(ProjectCatalog projects, DbSession session) : IRequestHandler<GetCar, CarJson?>
@@ -22,7 +26,7 @@ public sealed class GetCarHandler(ProjectCatalog projects, DbSession session) : 
         }
 
         var (connection, _) = await session.OpenAsync(cancellationToken);
-        var car = await CarQueries.ForMergeRequestAsync(connection, project.Id, request.Iid, cancellationToken);
+        var car = await CarQueries.ForMergeRequestAsync(connection, project.Id, request.Iid, cancellationToken, request.IncludeDropped);
         return car is null ? null : CarJson.From(car);
     }
 }

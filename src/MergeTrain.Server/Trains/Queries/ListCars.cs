@@ -13,6 +13,12 @@ namespace MergeTrain.Server.Trains.Queries;
 /// </summary>
 public sealed record ListCars(string Project, string? TargetBranch, string? Scope, string? Sort, int Page, int PerPage) : IRequest<CarPage?>, IValidatable
 {
+    /// <summary>
+    /// MergeTrain's <c>include_dropped</c> (GitLab deletes a car that leaves unmerged): dropped cars
+    /// too, with <c>"status": "dropped"</c>, in a listing without a scope or with <c>scope=complete</c>.
+    /// </summary>
+    public bool IncludeDropped { get; init; }
+
     /// <summary>GitLab's largest page.</summary>
     public const int MaxPerPage = 100;
 
@@ -63,7 +69,7 @@ public sealed class ListCarsHandler(ProjectCatalog projects, DbSession session) 
 
         var (connection, _) = await session.OpenAsync(cancellationToken);
         var (cars, total) = await CarQueries.PageAsync(
-            connection, project.Id, request.TargetBranch, request.Scope, request.Sort == "asc", request.Page, request.PerPage, cancellationToken);
+            connection, project.Id, request.TargetBranch, request.Scope, request.IncludeDropped, request.Sort == "asc", request.Page, request.PerPage, cancellationToken);
         return new CarPage(cars.Select(CarJson.From).ToList(), request.Page, request.PerPage, total);
     }
 }
