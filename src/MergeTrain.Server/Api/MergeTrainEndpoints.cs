@@ -52,7 +52,8 @@ public static class MergeTrainEndpoints
 
         // A MergeTrain extension: GitLab's add has no priority.
         var priority = parameters.GetValueOrDefault("priority");
-        return ToResult(await mediator.Send(new AddToTrain(id, iid, string.IsNullOrEmpty(sha) ? null : sha, Actor(user)) { AutoMerge = autoMerge, Priority = priority }, ct));
+        var squash = parameters.GetValueOrDefault("squash");
+        return ToResult(await mediator.Send(new AddToTrain(id, iid, string.IsNullOrEmpty(sha) ? null : sha, Actor(user)) { AutoMerge = autoMerge, Priority = priority, Squash = squash }, ct));
     }
 
     /// <summary>

@@ -25,6 +25,24 @@ internal static class GitLog
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
+    /// <summary>The merge base of two commits.</summary>
+    public static async Task<string> MergeBaseAsync(string repository, string one, string two) =>
+        (await RunAsync(repository, "merge-base", one, two)).Output.Trim();
+
+    /// <summary>The commits <paramref name="head"/> has and <paramref name="from"/> has not, newest first: id, number of parents, subject.</summary>
+    public static async Task<IReadOnlyList<(string Sha, int Parents, string Subject)>> RangeAsync(string repository, string from, string head)
+    {
+        var (output, _) = await RunAsync(repository, "log", "--format=%H %P%x09%s", $"{from}..{head}");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line =>
+            {
+                var (ids, subject) = (line[..line.IndexOf('\t', StringComparison.Ordinal)], line[(line.IndexOf('\t', StringComparison.Ordinal) + 1)..]);
+                var parts = ids.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return (parts[0], parts.Length - 1, subject);
+            })
+            .ToList();
+    }
+
     /// <summary>Whether <paramref name="ancestor"/> is <paramref name="commit"/> or one of its ancestors.</summary>
     public static async Task<bool> IsAncestorAsync(string repository, string ancestor, string commit) =>
         (await RunAsync(repository, "merge-base", "--is-ancestor", ancestor, commit)).ExitCode == 0;

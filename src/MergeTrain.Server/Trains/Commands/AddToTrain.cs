@@ -24,6 +24,17 @@ public sealed record AddToTrain(string Project, int Iid, string? Sha, string Act
     /// </summary>
     public string? Priority { get; init; }
 
+    /// <summary>GitLab's <c>squash</c> (<c>true</c>/<c>false</c>): squash the MR's commits when merged; none follows the MR's own setting. The project's <c>squash_option</c> decides in the end.</summary>
+    public string? Squash { get; init; }
+
+    /// <summary>The parsed <see cref="Squash"/>; null when none was given.</summary>
+    public bool? ParsedSquash => Squash?.Trim().ToLowerInvariant() switch
+    {
+        "true" or "1" => true,
+        "false" or "0" => false,
+        _ => null,
+    };
+
     /// <summary>The parsed <see cref="Priority"/>; normal when none was given.</summary>
     public CarPriority ParsedPriority => CarPriorityNames.TryParse(Priority, out var priority) ? priority : CarPriority.Normal;
 
@@ -38,6 +49,11 @@ public sealed record AddToTrain(string Project, int Iid, string? Sha, string Act
         if (Sha is { Length: > 0 } sha && (sha.Length is < 7 or > 64 || !sha.All(Uri.IsHexDigit)))
         {
             yield return "sha must be a commit SHA";
+        }
+
+        if (Squash is { Length: > 0 } && ParsedSquash is null)
+        {
+            yield return "squash is invalid";
         }
 
         if (Priority is { Length: > 0 } name && !CarPriorityNames.TryParse(name, out _))
@@ -96,7 +112,7 @@ public sealed class AddToTrainHandler(
             connection, transaction, train,
             [
                 new TargetBranchMoved(targetHead, request.Actor),
-                request.AutoMerge ? new AutoMergeRequested(snapshot, request.Sha, request.Actor) : new MergeRequestAdded(snapshot, request.Sha, request.Actor) { Priority = request.ParsedPriority },
+                request.AutoMerge ? new AutoMergeRequested(snapshot, request.Sha, request.Actor) : new MergeRequestAdded(snapshot, request.Sha, request.Actor) { Priority = request.ParsedPriority, Squash = request.ParsedSquash },
             ],
             session.Wakeups,
             cancellationToken);
