@@ -56,6 +56,7 @@ public sealed class BaseFailedJobsTests
         services.AddSingleton<ProjectCatalog>();
         services.AddSingleton<ProjectRepositories>();
         services.AddGitLabClient();
+        services.AddSingleton<MergeSettingsReader>();
         services.AddSingleton<TrainEffectExecutor>();
         _services = services.BuildServiceProvider();
     }
