@@ -108,14 +108,6 @@ public sealed partial class BareRepository
         };
     }
 
-    /// <summary>Whether <paramref name="ancestorSha"/> is <paramref name="sha"/> or one of its ancestors.</summary>
-    public bool IsAncestor(string ancestorSha, string sha)
-    {
-        var ancestor = LookupCommit(ancestorSha);
-        var commit = LookupCommit(sha);
-        return ancestor.Sha == commit.Sha || _repository.ObjectDatabase.FindMergeBase(ancestor, commit)?.Sha == ancestor.Sha;
-    }
-
     // Oldest first, parents before children, as git rebase replays them.
     private List<Commit> CommitsOf(string upstreamSha, Commit head) =>
         _repository.Commits.QueryBy(new CommitFilter
