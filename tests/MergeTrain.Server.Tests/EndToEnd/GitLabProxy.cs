@@ -15,7 +15,8 @@ internal sealed class GitLabProxy : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HttpClient _upstream;
     private readonly TaskCompletionSource _pipelineCreated = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _pipelineCreations;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _createdRefs = new();
+    private string? _badGatewayRef;
     private int _badGatewaysLeft;
     private int _retryBadGatewaysLeft;
     private int _pipelineRetries;
@@ -32,8 +33,14 @@ internal sealed class GitLabProxy : IAsyncDisposable
     /// <summary>The real (fake) GitLab behind the proxy; set before the first request.</summary>
     public Uri? Upstream { get; set; }
 
-    /// <summary>Pipeline creations that went through the proxy to GitLab.</summary>
-    public int PipelineCreations => Volatile.Read(ref _pipelineCreations);
+    /// <summary>
+    /// Pipeline creations on <paramref name="reference"/> that went through the proxy to GitLab:
+    /// a merged-results pipeline of the same MR may be created too, in either order.
+    /// </summary>
+    public int PipelineCreationsOn(string reference) => _createdRefs.Count(r => r == reference);
+
+    /// <summary>The refs of every pipeline creation so far, in order.</summary>
+    public IReadOnlyList<string> CreatedRefs => [.. _createdRefs];
 
     /// <summary>Pipeline retries (<c>POST …/pipelines/:id/retry</c>) that went through the proxy to GitLab.</summary>
     public int PipelineRetries => Volatile.Read(ref _pipelineRetries);
@@ -45,12 +52,14 @@ internal sealed class GitLabProxy : IAsyncDisposable
     public static Task<GitLabProxy> SlowAsync(TimeSpan delay) => StartAsync(aborted => Task.Delay(delay, aborted));
 
     /// <summary>
-    /// Lets GitLab create the first pipeline but answers 502 in its place, as a load balancer that
-    /// lost GitLab's answer would: the caller cannot tell whether the pipeline exists.
+    /// Lets GitLab create the first pipeline on <paramref name="reference"/> but answers 502 in its
+    /// place, as a load balancer that lost GitLab's answer would: the caller cannot tell whether the
+    /// pipeline exists.
     /// </summary>
-    public static async Task<GitLabProxy> BadGatewayOnFirstCreationAsync()
+    public static async Task<GitLabProxy> BadGatewayOnFirstCreationAsync(string reference)
     {
         var proxy = await StartAsync(_ => Task.CompletedTask);
+        proxy._badGatewayRef = reference;
         proxy._badGatewaysLeft = 1;
         return proxy;
     }
@@ -103,7 +112,8 @@ internal sealed class GitLabProxy : IAsyncDisposable
             var answer = await response.Content.ReadAsByteArrayAsync();
             if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Value!.EndsWith("/pipeline", StringComparison.Ordinal))
             {
-                Interlocked.Increment(ref proxy._pipelineCreations);
+                var createdRef = RefOf(body.ToArray(), context.Request.Query);
+                proxy._createdRefs.Enqueue(createdRef);
                 proxy._pipelineCreated.TrySetResult();
                 await beforeAnsweringPipelineCreation(context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 if (context.RequestAborted.IsCancellationRequested)
@@ -111,7 +121,7 @@ internal sealed class GitLabProxy : IAsyncDisposable
                     return;
                 }
 
-                if (Interlocked.Decrement(ref proxy._badGatewaysLeft) >= 0)
+                if (createdRef == proxy._badGatewayRef && response.IsSuccessStatusCode && Interlocked.Decrement(ref proxy._badGatewaysLeft) >= 0)
                 {
                     context.Response.StatusCode = StatusCodes.Status502BadGateway;
                     await context.Response.WriteAsync("<html>502 Bad Gateway</html>");
@@ -138,5 +148,24 @@ internal sealed class GitLabProxy : IAsyncDisposable
         await app.StartAsync();
         proxy.Url = new Uri(app.Urls.First().TrimEnd('/') + "/");
         return proxy;
+    }
+
+    // GitLab takes the ref in the query string or the body (JSON or form).
+    private static string RefOf(byte[] body, IQueryCollection query)
+    {
+        if (query["ref"].FirstOrDefault() is { Length: > 0 } fromQuery)
+        {
+            return fromQuery;
+        }
+
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(body);
+            return json.RootElement.TryGetProperty("ref", out var value) ? value.GetString() ?? "" : "";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return "";
+        }
     }
 }
