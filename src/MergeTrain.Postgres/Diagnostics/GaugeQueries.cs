@@ -15,7 +15,7 @@ public static class GaugeQueries
         GROUP BY c.status, p.path, c.target_branch
         """;
 
-    /// <summary>A fresh snapshot for <see cref="MergeTrainMetrics.UpdateGauges"/>.</summary>
+    /// <summary>A fresh snapshot for the gauges (<c>MergeTrainMetrics.UpdateGauges</c>).</summary>
     public static async Task<GaugeSnapshot> ReadAsync(NpgsqlConnection connection, JobStorage jobs, CancellationToken cancellationToken)
     {
         var cars = (await connection.QueryAsync<(string Status, string Path, string TargetBranch, long Count)>(new CommandDefinition(ActiveCars, cancellationToken: cancellationToken)))

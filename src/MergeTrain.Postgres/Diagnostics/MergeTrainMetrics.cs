@@ -51,8 +51,3 @@ public static class MergeTrainMetrics
     /// <summary>Replaces what the gauges report.</summary>
     public static void UpdateGauges(GaugeSnapshot snapshot) => _snapshot = snapshot;
 }
-
-/// <summary>What the gauges report until the next refresh.</summary>
-/// <param name="Cars">Active cars by status, project and target branch.</param>
-/// <param name="Jobs">Jobs by state.</param>
-public sealed record GaugeSnapshot(IReadOnlyList<Measurement<long>> Cars, IReadOnlyList<Measurement<long>> Jobs);

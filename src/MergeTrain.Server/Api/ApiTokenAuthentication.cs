@@ -101,6 +101,3 @@ public sealed class ApiTokenAuthentication(
         return null;
     }
 }
-
-/// <summary>GitLab's error body: <c>{"message": "..."}</c>.</summary>
-public sealed record ApiMessage(string Message);

@@ -3,6 +3,7 @@ using MergeTrain.Core.Trains;
 using MergeTrain.Postgres.Tests.Work;
 using MergeTrain.Postgres.Trains;
 using MergeTrain.Postgres.Work;
+using MergeTrain.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NUnit.Framework;
