@@ -1,5 +1,5 @@
+using MergeTrain.Application.Database;
 using MergeTrain.Postgres.Migrations;
-using MergeTrain.Server.Database;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 

@@ -1,5 +1,6 @@
 using Hangfire;
-using MergeTrain.Server.Pipelines;
+using MergeTrain.Application.Jobs;
+using MergeTrain.Application.Pipelines;
 
 namespace MergeTrain.Server.Jobs;
 

@@ -1,5 +1,5 @@
 using Hangfire;
-using MergeTrain.Postgres.Trains;
+using MergeTrain.Application.Trains;
 
 namespace MergeTrain.Server.Jobs;
 

@@ -1,5 +1,5 @@
 using Hangfire;
-using MergeTrain.Server.Webhooks;
+using MergeTrain.Application.Webhooks;
 
 namespace MergeTrain.Server.Jobs;
 

@@ -1,6 +1,7 @@
 using Hangfire;
+using MergeTrain.Application.Database;
+using MergeTrain.Application.Diagnostics;
 using MergeTrain.Postgres.Diagnostics;
-using MergeTrain.Server.Database;
 
 namespace MergeTrain.Server.Metrics;
 

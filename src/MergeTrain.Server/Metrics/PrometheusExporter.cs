@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
-using MergeTrain.Postgres.Diagnostics;
+using MergeTrain.Application.Diagnostics;
 
 namespace MergeTrain.Server.Metrics;
 
