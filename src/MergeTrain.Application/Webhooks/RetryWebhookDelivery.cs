@@ -1,10 +1,10 @@
+using System.Net;
 using MediatR;
 using MergeTrain.Application.Database;
 using MergeTrain.Application.Mediation;
 using MergeTrain.Application.Trains.Commands;
 using MergeTrain.Postgres.Webhooks;
 using MergeTrain.Postgres.Work;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace MergeTrain.Application.Webhooks;
@@ -32,7 +32,7 @@ public sealed partial class RetryWebhookDeliveryHandler(DatabaseReadiness readin
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (await WebhookDeliveryStore.RetryFailedAsync(connection, transaction, request.Id, request.Actor, cancellationToken) is not { } projectId)
         {
-            return TrainCommandResult.Error(StatusCodes.Status404NotFound, $"Delivery {request.Id} is not a failed delivery.");
+            return TrainCommandResult.Error((int)HttpStatusCode.NotFound, $"Delivery {request.Id} is not a failed delivery.");
         }
 
         var drain = WorkRequest.DrainWebhooks(projectId);
@@ -44,7 +44,7 @@ public sealed partial class RetryWebhookDeliveryHandler(DatabaseReadiness readin
         }
 
         Retried(request.Id, projectId, request.Actor);
-        return TrainCommandResult.Ok(StatusCodes.Status202Accepted, new { });
+        return TrainCommandResult.Ok((int)HttpStatusCode.Accepted, new { });
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook delivery {Id} of project {ProjectId} retried by {Actor}")]

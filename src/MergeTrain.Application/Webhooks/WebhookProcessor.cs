@@ -1,4 +1,3 @@
-using System.Globalization;
 using MergeTrain.Application.Configuration;
 using MergeTrain.Application.Jobs;
 using MergeTrain.Application.Repositories;
@@ -17,10 +16,10 @@ using Npgsql;
 namespace MergeTrain.Application.Webhooks;
 
 /// <summary>
-/// Turns stored deliveries into train events (the webhook drain job): the label or
-/// <c>/merge-train</c> comment adds, their removal removes, new commits, close, merge and draft
-/// drop, pipeline statuses go to the train that started the pipeline, pushes to a target branch
-/// move it. Target heads are read from a fresh fetch, never from the hook, which may be stale.
+/// Processes stored deliveries (the webhook drain job): for each hook it gathers what
+/// <see cref="WebhookTranslator"/> needs to know (our copy's heads, the MR's active car, GitLab's
+/// answer now), lets it say which events go to which train, and submits them with the delivery's
+/// record in one transaction. Target heads are read from a fresh fetch, never from the hook, which may be stale.
 /// </summary>
 public sealed class WebhookProcessor(
     NpgsqlDataSource dataSource,
@@ -32,7 +31,6 @@ public sealed class WebhookProcessor(
     TimeProvider clock,
     ILogger<WebhookProcessor> logger)
 {
-    private const string Command = "/merge-train";
     private const int Batch = 100;
 
     /// <summary>
@@ -127,21 +125,10 @@ public sealed class WebhookProcessor(
             case PipelineHookEvent pipeline:
                 var train = await TrainStore.FindTrainByPipelineAsync(connection, project.Id, pipeline.PipelineId, pipeline.Ref, pipeline.Sha)
                     ?? await TrainOfPublishedBranchAsync(connection, project, pipeline.Ref, cancellationToken);
-                if (train is null || !GitLabNames.TryParsePipelineStatus(pipeline.Status, out var status))
-                {
-                    return Routed.Nothing($"pipeline {pipeline.PipelineId} is not one of ours");
-                }
-
-                return Routed.To(train.Value, $"pipeline {pipeline.PipelineId} {pipeline.Status}",
-                    new PipelineStatusChanged(pipeline.PipelineId, pipeline.Sha, pipeline.Ref, status, pipeline.WebUrl));
+                return await ResolveAsync(connection, project, WebhookTranslator.Pipeline(pipeline, train), null, null);
             case PushHookEvent push when push.Branch is { } branch:
-                if (await TrainStore.FindTrainIdAsync(connection, null, project.Id, branch) is not { } pushed)
-                {
-                    return Routed.Nothing($"push to {branch}, which has no train");
-                }
-
-                var head = HeadOf(project, branch);
-                return Routed.To(pushed, $"push to {branch}", new TargetBranchMoved(head, push.Actor.Username));
+                var pushed = await TrainStore.FindTrainIdAsync(connection, null, project.Id, branch);
+                return await ResolveAsync(connection, project, WebhookTranslator.Push(push, branch, pushed, pushed is null ? null : HeadOf(project, branch)), null, null);
             default:
                 return Routed.Nothing(parsed is IgnoredWebhookEvent ignored ? ignored.Reason : "nothing for MergeTrain");
         }
@@ -149,169 +136,97 @@ public sealed class WebhookProcessor(
 
     private async Task<Routed> RouteMergeRequestAsync(NpgsqlConnection connection, ConfiguredProject project, MergeRequestHookEvent e, CancellationToken cancellationToken)
     {
+        if (WebhookTranslator.HeadToCheck(e) is { } head)
+        {
+            RequireHead(project, e.Iid, head);
+        }
+
+        var activeCar = await ActiveCarAsync(connection, project, e.Iid, cancellationToken);
+        var failedCheck = WebhookTranslator.NeedsMergeCheck(e, project.Settings, activeCar is not null)
+            ? await FailedCheckAsync(project, e.Iid, cancellationToken)
+            : null;
+        var translation = WebhookTranslator.MergeRequest(e, project.Settings, HeadOf(project, e.TargetBranch), activeCar, failedCheck);
         var actor = e.Actor.Username;
-        var snapshot = new MergeRequestSnapshot(e.Iid, e.Title, e.SourceBranch, e.TargetBranch, e.HeadSha, e.Draft, StateOf(e.State));
-        var events = new List<TrainEvent>();
-        if (e.Action == "merge" || e.State == "merged")
-        {
-            events.Add(new MergeRequestMerged(e.Iid, e.MergeCommitSha, actor));
-        }
-        else if (e.Action == "close" || e.State == "closed")
-        {
-            events.Add(new MergeRequestClosed(e.Iid, actor));
-        }
-        else
-        {
-            var label = project.Settings.TrainLabel;
-            if (e.LabelsRemoved.Contains(label, StringComparer.Ordinal))
-            {
-                events.Add(new MergeRequestRemoved(e.Iid, actor));
-            }
-
-            if (e.DraftChanged is { Current: true })
-            {
-                events.Add(new MergeRequestDrafted(e.Iid, actor));
-            }
-
-            // New commits drop a car; on an MR off the train, any update refreshes its merged result.
-            RequireHead(project, e.Iid, e.HeadSha);
-            events.Add(new MergeRequestUpdated(
-                e.Action is "unapproved" or "unapproval" && await HasActiveCarAsync(connection, project, e.Iid, cancellationToken)
-                    ? snapshot with { FailedCheck = await FailedCheckAsync(project, e.Iid, cancellationToken) }
-                    : snapshot,
-                e.OldRev, actor));
-            // The priority label (a MergeTrain extension) adds with high priority, or raises the
-            // priority of the MR's car; the train label added to an MR that carries it adds with high priority too.
-            var priorityLabel = project.Settings.PriorityLabel;
-            var joins = e.LabelsAdded.Contains(label, StringComparer.Ordinal);
-            var high = e.LabelsAdded.Contains(priorityLabel, StringComparer.Ordinal) || joins && e.Labels.Contains(priorityLabel, StringComparer.Ordinal);
-            if (high || joins)
-            {
-                // The hook's own detailed_merge_status may be stale: GitLab's answer now decides.
-                var checkedSnapshot = snapshot with { FailedCheck = await FailedCheckAsync(project, e.Iid, cancellationToken) };
-                events.Add(new MergeRequestAdded(checkedSnapshot, null, actor)
-                {
-                    Priority = high ? CarPriority.High : CarPriority.Normal,
-                    NoteWhenRefused = true,
-                });
-            }
-        }
-
-        var train = await TrainForAsync(connection, project, e.TargetBranch, actor, events, cancellationToken);
         var record = new MergeRequestRecord(project.Id, e.Iid, e.MergeRequestId, e.Title, e.Description, e.State, e.Url, e.CreatedAt, e.UpdatedAt);
         var user = new GitLabUserRecord(actor, e.Actor.Id ?? 0, e.Actor.Name ?? actor, null, null, null);
-        return new Routed([(train, events)], $"MR !{e.Iid} {e.Action ?? "event"}: {string.Join(", ", events.Select(Name))}", record, user)
-        {
-            DecideFirst = await RetargetedAsync(connection, project, snapshot, actor, cancellationToken),
-        };
+        return await ResolveAsync(connection, project, translation, record, user);
     }
 
     private async Task<Routed> RouteNoteAsync(NpgsqlConnection connection, ConfiguredProject project, NoteHookEvent note, CancellationToken cancellationToken)
     {
-        var command = note.Note.Split('\n', 2)[0].Trim();
-        if (!command.StartsWith(Command, StringComparison.Ordinal) || command.Length > Command.Length && command[Command.Length] != ' ')
+        var command = MergeTrainComment.Parse(note.Note);
+        if (command is null or MergeTrainComment.Unknown)
         {
-            return Routed.Nothing("a comment without /merge-train");
+            return Routed.Nothing(WebhookTranslator.Note(note, command, null, null, null).Summary);
         }
 
-        var actor = note.Actor.Username;
-        var argument = command[Command.Length..].Trim();
-        TrainEvent trainEvent;
-        IReadOnlyList<(long Train, TrainEvent Event)> retargeted = [];
-        if (argument == "cancel")
-        {
-            trainEvent = new MergeRequestRemoved(note.MergeRequest.Iid, actor);
-        }
-        else if (argument.Length == 0)
+        MergeRequestSnapshot? mergeRequest = null;
+        ActiveCar? activeCar = null;
+        if (command is MergeTrainComment.Add)
         {
             // GitLab's merge checks are not in the note's MR object (which may also lack the head or
             // the draft flag): the MR is read from GitLab.
-            var mergeRequest = TrainFacts.Snapshot(await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, note.MergeRequest.Iid, cancellationToken));
+            mergeRequest = TrainFacts.Snapshot(await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, note.MergeRequest.Iid, cancellationToken));
             RequireHead(project, mergeRequest.Iid, mergeRequest.HeadSha);
-            trainEvent = new MergeRequestAdded(mergeRequest, null, actor) { NoteWhenRefused = true };
-            retargeted = await RetargetedAsync(connection, project, mergeRequest, actor, cancellationToken);
-        }
-        else
-        {
-            return Routed.Nothing($"unknown /merge-train argument '{argument}'");
+            activeCar = await ActiveCarAsync(connection, project, mergeRequest.Iid, cancellationToken);
         }
 
-        var events = new List<TrainEvent> { trainEvent };
-        var train = await TrainForAsync(connection, project, note.MergeRequest.TargetBranch, actor, events, cancellationToken);
-        return new Routed([(train, events)], $"comment {command} on MR !{note.MergeRequest.Iid}", null,
-            new GitLabUserRecord(actor, note.Actor.Id ?? 0, note.Actor.Name ?? actor, null, null, null))
+        var translation = WebhookTranslator.Note(note, command, HeadOf(project, note.MergeRequest.TargetBranch), mergeRequest, activeCar);
+        var actor = note.Actor.Username;
+        return await ResolveAsync(connection, project, translation, null, new GitLabUserRecord(actor, note.Actor.Id ?? 0, note.Actor.Name ?? actor, null, null, null));
+    }
+
+    /// <summary>The trains a translation names, the train of a target branch created if needed (at its head in our copy).</summary>
+    private async Task<Routed> ResolveAsync(NpgsqlConnection connection, ConfiguredProject project, HookTranslation translation, MergeRequestRecord? mergeRequest, GitLabUserRecord? user)
+    {
+        var trains = new List<(long Train, IReadOnlyList<TrainEvent> Events)>();
+        foreach (var target in translation.Trains)
         {
-            DecideFirst = retargeted,
+            var train = target.TrainId
+                ?? await TrainStore.EnsureTrainAsync(connection, null, project.Id, project.Path, target.TargetBranch!, target.Head, clock.GetUtcNow());
+            trains.Add((train, target.Events));
+        }
+
+        return new Routed(trains, translation.Summary, mergeRequest, user)
+        {
+            DecideFirst = translation.DecideFirst.SelectMany(first => first.Events.Select(e => (first.TrainId!.Value, e))).ToList(),
         };
     }
 
-    /// <summary>
-    /// When the MR has an active car on the train of another target branch than GitLab now reports,
-    /// it was retargeted: that train is told, and drops the car. It is decided at once, in the
-    /// delivery's transaction, so the old car is finished before anything adds the MR to its new
-    /// target's train (a project has one active car per MR).
-    /// </summary>
-    private static async Task<IReadOnlyList<(long Train, TrainEvent Event)>> RetargetedAsync(
-        NpgsqlConnection connection, ConfiguredProject project, MergeRequestSnapshot mergeRequest, string actor, CancellationToken cancellationToken)
-    {
-        if (await CarQueries.ForMergeRequestAsync(connection, project.Id, mergeRequest.Iid, cancellationToken) is not { FinishedAt: null } car
-            || car.TargetBranch == mergeRequest.TargetBranch
-            || await TrainStore.FindTrainIdAsync(connection, null, project.Id, car.TargetBranch) is not { } train)
-        {
-            return [];
-        }
-
-        return [(train, new MergeRequestUpdated(mergeRequest, null, actor))];
-    }
+    /// <summary>The MR's active car and the id of its train, or null.</summary>
+    private static async Task<ActiveCar?> ActiveCarAsync(NpgsqlConnection connection, ConfiguredProject project, int iid, CancellationToken cancellationToken) =>
+        await CarQueries.ForMergeRequestAsync(connection, project.Id, iid, cancellationToken) is { FinishedAt: null } car
+            ? new ActiveCar(car.TargetBranch, await TrainStore.FindTrainIdAsync(connection, null, project.Id, car.TargetBranch))
+            : null;
 
     /// <summary>The merge check GitLab says the MR fails now, or null.</summary>
     private async Task<MergeCheck?> FailedCheckAsync(ConfiguredProject project, int iid, CancellationToken cancellationToken) =>
         TrainFacts.Snapshot(await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, iid, cancellationToken)).FailedCheck;
 
-    private static async Task<bool> HasActiveCarAsync(NpgsqlConnection connection, ConfiguredProject project, int iid, CancellationToken cancellationToken) =>
-        await CarQueries.ForMergeRequestAsync(connection, project.Id, iid, cancellationToken) is { FinishedAt: null };
-
-    /// <summary>The train of a target branch, created if needed; its head is refreshed first from a fetch.</summary>
-    private async Task<long> TrainForAsync(NpgsqlConnection connection, ConfiguredProject project, string targetBranch, string actor, List<TrainEvent> events, CancellationToken cancellationToken)
-    {
-        var head = HeadOf(project, targetBranch);
-        events.Insert(0, new TargetBranchMoved(head, actor));
-        return await TrainStore.EnsureTrainAsync(connection, null, project.Id, project.Path, targetBranch, head, clock.GetUtcNow());
-    }
-
     /// <summary>
-    /// The train a pipeline on one of our published branches belongs to, read from the branch name.
-    /// The runner's first hook can overtake the executor's report of the pipeline it just created,
-    /// before the pipelines table knows it; dropping that hook left the car waiting a minute or more
-    /// for the poller when a pipeline fails at once (a CI config error). The engine itself matches
-    /// such a pipeline by ref and sha.
+    /// The train a pipeline on one of our published branches belongs to, read from the branch name
+    /// (<see cref="WebhookTranslator.ReadPublishedBranch"/>); a merged result's MR is asked for its target.
     /// </summary>
     private async Task<long?> TrainOfPublishedBranchAsync(NpgsqlConnection connection, ConfiguredProject project, string? branch, CancellationToken cancellationToken)
     {
-        var carPrefix = project.Settings.CarBranchPrefix;
-        var lastSlash = branch?.LastIndexOf('/') ?? -1;
-        if (branch is not null && branch.StartsWith(carPrefix, StringComparison.Ordinal) && lastSlash > carPrefix.Length)
+        switch (WebhookTranslator.ReadPublishedBranch(branch, project.Settings))
         {
-            // <prefix><target>/<iid>; the target may contain slashes itself.
-            return await TrainStore.FindTrainIdAsync(connection, null, project.Id, branch[carPrefix.Length..lastSlash]);
-        }
+            case { CarTarget: { } target }:
+                return await TrainStore.FindTrainIdAsync(connection, null, project.Id, target);
+            case { MergedResultsIid: { } iid }:
+                try
+                {
+                    var mergeRequest = await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, iid, cancellationToken);
+                    return await TrainStore.FindTrainIdAsync(connection, null, project.Id, mergeRequest.TargetBranch);
+                }
+                catch (GitLabApiException)
+                {
+                    return null;
+                }
 
-        var mergedResults = TrainSettings.MergedResultsBranchPrefix;
-        if (branch is not null && branch.StartsWith(mergedResults, StringComparison.Ordinal)
-            && int.TryParse(branch.AsSpan(mergedResults.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var iid))
-        {
-            try
-            {
-                var mergeRequest = await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, iid, cancellationToken);
-                return await TrainStore.FindTrainIdAsync(connection, null, project.Id, mergeRequest.TargetBranch);
-            }
-            catch (GitLabApiException)
-            {
+            default:
                 return null;
-            }
         }
-
-        return null;
     }
 
     /// <summary>
@@ -331,23 +246,12 @@ public sealed class WebhookProcessor(
     /// <summary>The branch's head in our copy, which the drain fetched after the delivery arrived.</summary>
     private string? HeadOf(ConfiguredProject project, string branch) => repositories.For(project).ResolveBranch(branch);
 
-    private static MergeRequestState StateOf(string state) => state switch
-    {
-        "opened" or "locked" => MergeRequestState.Opened,
-        "merged" => MergeRequestState.Merged,
-        _ => MergeRequestState.Closed,
-    };
-
-    private static string Name(TrainEvent trainEvent) => trainEvent.GetType().Name;
-
-    private sealed record Routed(IReadOnlyList<(long Train, List<TrainEvent> Events)> Trains, string Summary, MergeRequestRecord? MergeRequest, GitLabUserRecord? User)
+    private sealed record Routed(IReadOnlyList<(long Train, IReadOnlyList<TrainEvent> Events)> Trains, string Summary, MergeRequestRecord? MergeRequest, GitLabUserRecord? User)
     {
         /// <summary>Events decided on their trains before the others are submitted (a retargeted MR leaving its old train).</summary>
         public IReadOnlyList<(long Train, TrainEvent Event)> DecideFirst { get; init; } = [];
 
         public static Routed Nothing(string why) => new([], why, null, null);
-
-        public static Routed To(long train, string summary, TrainEvent trainEvent) => new([(train, [trainEvent])], summary, null, null);
 
         public async Task RememberAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset now)
         {
