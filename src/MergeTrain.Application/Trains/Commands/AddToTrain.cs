@@ -1,3 +1,4 @@
+using System.Net;
 using MediatR;
 using MergeTrain.Application.Configuration;
 using MergeTrain.Application.Mediation;
@@ -7,7 +8,6 @@ using MergeTrain.Core.Trains;
 using MergeTrain.GitLab.Api;
 using MergeTrain.Postgres.Api;
 using MergeTrain.Postgres.Trains;
-using Microsoft.AspNetCore.Http;
 
 namespace MergeTrain.Application.Trains.Commands;
 
@@ -94,16 +94,16 @@ public sealed class AddToTrainHandler(
         {
             mergeRequest = await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, request.Iid, cancellationToken);
         }
-        catch (GitLabApiException error) when (error.StatusCode == StatusCodes.Status404NotFound)
+        catch (GitLabApiException error) when (error.StatusCode == (int)HttpStatusCode.NotFound)
         {
-            return TrainCommandResult.Error(StatusCodes.Status404NotFound, "404 Merge request Not Found");
+            return TrainCommandResult.Error((int)HttpStatusCode.NotFound, "404 Merge request Not Found");
         }
 
         await repositories.FetchAsync(project).WaitAsync(cancellationToken);
         var targetHead = repositories.For(project).ResolveBranch(mergeRequest.TargetBranch);
         if (targetHead is null)
         {
-            return TrainCommandResult.Error(StatusCodes.Status400BadRequest, $"Target branch '{mergeRequest.TargetBranch}' does not exist");
+            return TrainCommandResult.Error((int)HttpStatusCode.BadRequest, $"Target branch '{mergeRequest.TargetBranch}' does not exist");
         }
 
         var (connection, transaction) = await session.OpenAsync(cancellationToken);
@@ -127,6 +127,6 @@ public sealed class AddToTrainHandler(
         await TrainFacts.RememberAsync(connection, transaction, mergeRequest, now);
 
         var cars = await CarQueries.ActiveAsync(connection, project.Id, mergeRequest.TargetBranch, cancellationToken);
-        return TrainCommandResult.Ok(StatusCodes.Status201Created, cars.Select(CarJson.From).ToList());
+        return TrainCommandResult.Ok((int)HttpStatusCode.Created, cars.Select(CarJson.From).ToList());
     }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using MediatR;
 using MergeTrain.Application.Configuration;
 using MergeTrain.Application.Mediation;
@@ -6,7 +7,6 @@ using MergeTrain.Core.Trains;
 using MergeTrain.GitLab.Webhooks;
 using MergeTrain.Postgres.Api;
 using MergeTrain.Postgres.Trains;
-using Microsoft.AspNetCore.Http;
 
 namespace MergeTrain.Application.Trains.Commands;
 
@@ -76,6 +76,6 @@ public sealed class OperateTrainHandler(ProjectCatalog projects, TrainProcessor 
         }
 
         var cars = await CarQueries.ActiveAsync(connection, project.Id, request.TargetBranch, cancellationToken);
-        return TrainCommandResult.Ok(StatusCodes.Status200OK, cars.Select(CarJson.From).ToList());
+        return TrainCommandResult.Ok((int)HttpStatusCode.OK, cars.Select(CarJson.From).ToList());
     }
 }

@@ -1,10 +1,10 @@
+using System.Net;
 using MediatR;
 using MergeTrain.Application.Configuration;
 using MergeTrain.Application.Mediation;
 using MergeTrain.Core.Trains;
 using MergeTrain.Postgres.Api;
 using MergeTrain.Postgres.Trains;
-using Microsoft.AspNetCore.Http;
 
 namespace MergeTrain.Application.Trains.Commands;
 
@@ -36,6 +36,6 @@ public sealed class RemoveFromTrainHandler(ProjectCatalog projects, TrainProcess
         var decision = await processor.DecideNowAsync(connection, transaction, train, [new MergeRequestRemoved(request.Iid, request.Actor)], session.Wakeups, cancellationToken);
         return decision.Rejection is { } rejection
             ? TrainCommandResult.Refused(rejection)
-            : TrainCommandResult.Ok(StatusCodes.Status202Accepted, new ApiMessage("202 Accepted"));
+            : TrainCommandResult.Ok((int)HttpStatusCode.Accepted, new ApiMessage("202 Accepted"));
     }
 }

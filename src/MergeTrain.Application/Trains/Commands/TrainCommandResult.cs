@@ -1,5 +1,5 @@
+using System.Net;
 using MergeTrain.Core.Trains;
-using Microsoft.AspNetCore.Http;
 
 namespace MergeTrain.Application.Trains.Commands;
 
@@ -13,10 +13,10 @@ public sealed record TrainCommandResult(int StatusCode, object? Value, string? M
     public static TrainCommandResult Error(int statusCode, string message) => new(statusCode, null, message);
 
     /// <summary>The project named in the request is not configured (GitLab's wording).</summary>
-    public static TrainCommandResult ProjectNotFound { get; } = Error(StatusCodes.Status404NotFound, "404 Project Not Found");
+    public static TrainCommandResult ProjectNotFound { get; } = Error((int)HttpStatusCode.NotFound, "404 Project Not Found");
 
     /// <summary>The request names a train, or an MR on one, that does not exist (GitLab's wording).</summary>
-    public static TrainCommandResult TrainNotFound { get; } = Error(StatusCodes.Status404NotFound, "404 Merge Train Not Found");
+    public static TrainCommandResult TrainNotFound { get; } = Error((int)HttpStatusCode.NotFound, "404 Merge Train Not Found");
 
     /// <summary>The engine refused the request.</summary>
     public static TrainCommandResult Refused(Rejection rejection)
@@ -24,9 +24,9 @@ public sealed record TrainCommandResult(int StatusCode, object? Value, string? M
         ArgumentNullException.ThrowIfNull(rejection);
         var status = rejection.Kind switch
         {
-            RejectionKind.NotFound => StatusCodes.Status404NotFound,
-            RejectionKind.Conflict => StatusCodes.Status409Conflict,
-            _ => StatusCodes.Status400BadRequest,
+            RejectionKind.NotFound => (int)HttpStatusCode.NotFound,
+            RejectionKind.Conflict => (int)HttpStatusCode.Conflict,
+            _ => (int)HttpStatusCode.BadRequest,
         };
         return Error(status, rejection.Message);
     }
