@@ -29,6 +29,14 @@ public sealed record TrainSettings
     /// </summary>
     public bool DiagnoseBrokenBase { get; init; }
 
+    /// <summary>
+    /// Whether an operator may merge an MR immediately without restarting the train (GitLab's
+    /// <c>merge_trains_skip_train_allowed</c>; off by default, as there). The cars with pipelines keep
+    /// them; as each reaches the front it is rebuilt on the new target head and tested again, so no
+    /// commit reaches the target without a passing pipeline on exactly that commit.
+    /// </summary>
+    public bool SkipTrainAllowed { get; init; }
+
     /// <summary>A car pipeline running longer than this is cancelled and treated as failed.</summary>
     public TimeSpan PipelineTimeout { get; init; } = TimeSpan.FromHours(2);
 

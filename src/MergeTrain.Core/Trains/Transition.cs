@@ -162,6 +162,19 @@ internal sealed partial class Transition
                 continue;
             }
 
+            if (car.Stale)
+            {
+                if (i > 0 || IsBeingJudged(car))
+                {
+                    // Kept as it is until it reaches the front; nothing is built behind a chain that cannot merge.
+                    chainKnown = false;
+                    continue;
+                }
+
+                _cars[i] = car with { Stale = false };
+                Audit(car.Iid, car.Status, car.Status, "reached the front after an immediate merge that kept the train: rebuilt on the target head");
+            }
+
             if (!chainKnown)
             {
                 Invalidate(i, "the commits ahead of it changed");
@@ -289,6 +302,7 @@ internal sealed partial class Transition
                 PipelineRequestedAt = null,
                 Attempt = 0,
                 RetriedJobs = [],
+                Stale = false,
                 Rebuilds = car.Rebuilds + 1,
                 FailedJobs = [],
                 PendingFailure = null,
@@ -340,6 +354,7 @@ internal sealed partial class Transition
 
     private static CarStatus ActiveStatus(Car car) =>
         car.PendingFastForwardSha is not null || car.MergeImmediately ? CarStatus.Merging
+        : car.Stale ? CarStatus.Stale
         : car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed or CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase or CarStage.FailurePending ? CarStatus.Fresh
         : car.Rebuilds > 0 ? CarStatus.Stale
         : CarStatus.Idle;
@@ -365,6 +380,12 @@ internal sealed partial class Transition
             PendingFastForwardPipelineId = null,
         };
         _cars.RemoveAt(index);
+        if (status != CarStatus.Merged)
+        {
+            // Kept pipelines behind it tested a chain holding an MR that will not merge: they say nothing now.
+            InvalidateStale(index, $"!{car.Iid}, on the chain its pipeline tested, left the train");
+        }
+
         _finished ??= [.. _state.Finished];
         _finished.Add(ended);
         if (_finished.Count > TrainState.FinishedCarsKept)
@@ -473,6 +494,7 @@ internal sealed partial class Transition
 
         _targetHead = newSha;
         Audit(null, null, null, $"'{_state.TargetBranch}' moved outside the train to {Short(newSha)}: rebuilding every car");
+        InvalidateStale(0, "the target moved outside the train");
         RebuildMergedResults();
     }
 

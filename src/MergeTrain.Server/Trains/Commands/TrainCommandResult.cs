@@ -25,6 +25,7 @@ public sealed record TrainCommandResult(int StatusCode, object? Value, string? M
         {
             RejectionKind.NotFound => StatusCodes.Status404NotFound,
             RejectionKind.Conflict => StatusCodes.Status409Conflict,
+            RejectionKind.Forbidden => StatusCodes.Status403Forbidden,
             _ => StatusCodes.Status400BadRequest,
         };
         return Error(status, rejection.Message);
