@@ -107,4 +107,10 @@ public sealed class ProjectOptions
     /// the commit ahead of it: the same jobs failing there mean the base is broken, and the train pauses.
     /// </summary>
     public bool DiagnoseBrokenBase { get; set; }
+
+    /// <summary>
+    /// Whether an operator may merge an MR immediately without restarting the train (GitLab's
+    /// "allow skipping the merge train"; off by default, as in GitLab).
+    /// </summary>
+    public bool SkipTrainAllowed { get; set; }
 }

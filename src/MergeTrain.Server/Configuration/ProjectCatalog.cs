@@ -84,6 +84,7 @@ public sealed class ProjectCatalog
                 FailedPipelineRetries = options.FailedPipelineRetries,
                 PendingFailureDepth = options.PendingFailureDepth,
                 DiagnoseBrokenBase = options.DiagnoseBrokenBase,
+                SkipTrainAllowed = options.SkipTrainAllowed,
                 PipelineTimeout = options.PipelineTimeout,
                 MergedResultsPipelines = options.MergedResultsPipelines,
                 TrainLabel = options.TrainLabel,
