@@ -9,6 +9,23 @@ public sealed record TrainSettings
     /// <summary>How many cars at the front of the train get a car commit and a pipeline (minimum 1; 1 is serial).</summary>
     public int MaxParallelPipelines { get; init; } = 20;
 
+    /// <summary>
+    /// An adaptive window (issue 13, after Zuul): the number of cars that may start pipelines grows by
+    /// one with every car the train merges and halves with every car dropped for its pipeline,
+    /// between <see cref="MinParallelPipelines"/> and <see cref="MaxParallelPipelines"/>. Off: always the maximum.
+    /// </summary>
+    public bool AdaptiveWindow { get; init; }
+
+    /// <summary>The adaptive window's floor (minimum 1).</summary>
+    public int MinParallelPipelines { get; init; } = 1;
+
+    /// <summary>
+    /// A CI budget (issue 13): the pipeline minutes per hour that speculation may waste (pipelines
+    /// thrown away by a rebuild or a drop); 0 is no budget. Once an hour's worth is owed, only the
+    /// first car starts pipelines, which is certain to be useful, until the debt has drained.
+    /// </summary>
+    public int WastedMinutesPerHour { get; init; }
+
     /// <summary>How many times a failed car pipeline is retried before the car is dropped.</summary>
     public int FailedPipelineRetries { get; init; }
 
@@ -58,6 +75,16 @@ public sealed record TrainSettings
         if (MaxParallelPipelines < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxParallelPipelines), MaxParallelPipelines, "MaxParallelPipelines must be at least 1.");
+        }
+
+        if (MinParallelPipelines < 1 || MinParallelPipelines > MaxParallelPipelines)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinParallelPipelines), MinParallelPipelines, "MinParallelPipelines must be between 1 and MaxParallelPipelines.");
+        }
+
+        if (WastedMinutesPerHour < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WastedMinutesPerHour), WastedMinutesPerHour, "WastedMinutesPerHour must not be negative.");
         }
 
         if (FailedPipelineRetries < 0)

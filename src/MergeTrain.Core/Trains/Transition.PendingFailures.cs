@@ -112,7 +112,7 @@ internal sealed partial class Transition
                 return failed == 0 ? "" : $"; the {Cars(failed)} behind it failed too";
             }
 
-            if (j >= _cars.Count || j >= _settings.MaxParallelPipelines || _cars[j].Stale)
+            if (j >= _cars.Count || j >= Room || _cars[j].Stale)
             {
                 return failed == 0 ? "; no car behind it could absolve it" : $"; the {Cars(failed)} behind it failed too, and no other could absolve it";
             }

@@ -23,6 +23,8 @@ internal sealed partial class Transition
 
     private string? _targetHead;
     private bool _paused;
+    private int _window;
+    private readonly double _debtAtStart;
     private long _nextGeneration;
     private long _nextSequence;
     private long _mergedCount;
@@ -43,6 +45,8 @@ internal sealed partial class Transition
         _nextSequence = state.NextSequence;
         _mergedCount = state.MergedCount;
         _droppedCount = state.DroppedCount;
+        _window = Math.Clamp(state.Window ?? settings.MaxParallelPipelines, settings.MinParallelPipelines, settings.MaxParallelPipelines);
+        _debtAtStart = CiBudget.Debt(settings, state, now);
     }
 
     private IReadOnlyList<MergedResult> MergedResults => _mergedResults ?? _state.MergedResults;
@@ -112,9 +116,11 @@ internal sealed partial class Transition
             NextSequence = _nextSequence,
             MergedCount = _mergedCount,
             DroppedCount = _droppedCount,
+            Window = _settings.AdaptiveWindow ? _window : null,
         };
+        state = WithWasteCounted(state);
         var changed = _effects.Count > 0 || _audit.Count > 0;
-        return new Decision(state, _effects.ToArray(), _audit.ToArray(), _newlyFinished.ToArray(), null, changed ? null : _ignored, NextTimerAt(_cars))
+        return new Decision(state, _effects.ToArray(), _audit.ToArray(), _newlyFinished.ToArray(), null, changed ? null : _ignored, Earliest(NextTimerAt(_cars), BudgetFreedAt(_settings, state)))
         {
             JobRetries = _jobRetries.ToArray(),
         };
@@ -173,6 +179,14 @@ internal sealed partial class Transition
 
                 _cars[i] = car with { Stale = false };
                 Audit(car.Iid, car.Status, car.Status, "reached the front after an immediate merge that kept the train: rebuilt on the target head");
+            }
+
+            if (i >= Room && (!chainKnown || car.BaseSha != expectedBase || !HasPipeline(car)))
+            {
+                // Beyond the adaptive window or the CI budget: nothing new starts; pipelines already running go on.
+                Invalidate(i, RoomReason);
+                chainKnown = false;
+                continue;
             }
 
             if (!chainKnown)
@@ -418,6 +432,11 @@ internal sealed partial class Transition
             return;
         }
 
+        if (reason is DropReason.PipelineFailed or DropReason.PipelineTimeout)
+        {
+            NarrowWindow();
+        }
+
         var ended = EndCar(index, CarStatus.Dropped, reason, detail, conflictPaths);
         _droppedCount++;
         Note(car.Iid, TrainNotes.Dropped(reason, detail, conflictPaths ?? []));
@@ -435,6 +454,11 @@ internal sealed partial class Transition
 
     private void MarkMerged(int index, string mergedSha, string detail, string note)
     {
+        if (!_cars[index].MergeImmediately)
+        {
+            WidenWindow();
+        }
+
         var car = EndCar(index, CarStatus.Merged, null, detail, mergedSha: mergedSha);
         _mergedCount++;
         Note(car.Iid, note);

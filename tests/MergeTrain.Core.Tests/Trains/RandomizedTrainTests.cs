@@ -88,9 +88,13 @@ public class RandomizedTrainTests
         public TrainWorld(int seed)
         {
             _random = new Random(seed);
+            var maxParallel = new[] { 1, 2, 3, 20 }[_random.Next(4)];
             var settings = new TrainSettings
             {
-                MaxParallelPipelines = new[] { 1, 2, 3, 20 }[_random.Next(4)],
+                MaxParallelPipelines = maxParallel,
+                AdaptiveWindow = _random.Next(2) == 0,
+                MinParallelPipelines = 1 + _random.Next(maxParallel),
+                WastedMinutesPerHour = new[] { 0, 0, 30, 120 }[_random.Next(4)],
                 FailedPipelineRetries = _random.Next(3),
                 PipelineTimeout = TimeSpan.FromMinutes(60),
                 MergedResultsPipelines = _random.Next(2) == 0,
@@ -611,6 +615,17 @@ public class RandomizedTrainTests
             {
                 Check(state.Paused, "a broken base did not pause the train");
                 BrokenBases++;
+            }
+
+            // The adaptive window and the CI budget: no car beyond them starts a pipeline.
+            var settings = _engine.Settings;
+            var room = CiBudget.IsSpent(settings, before, _now) ? 1 : settings.AdaptiveWindow ? state.Window ?? settings.MaxParallelPipelines : settings.MaxParallelPipelines;
+            var window = state.Window ?? settings.MaxParallelPipelines;
+            Check(window >= settings.MinParallelPipelines && window <= settings.MaxParallelPipelines, "the window left its bounds");
+            foreach (var start in decision.Effects.OfType<StartPipeline>())
+            {
+                var at = state.Cars.ToList().FindIndex(car => car.Iid == start.Iid);
+                Check(at < room || start.Attempt > 0, $"!{start.Iid} started a pipeline at position {at + 1}, beyond the room of {room}");
             }
 
             // Kept cars: none at the front unless its failure is being judged, nothing built behind them, none merging.
