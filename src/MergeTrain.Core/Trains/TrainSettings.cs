@@ -16,13 +16,14 @@ public sealed record TrainSettings
     /// </summary>
     public bool AdaptiveWindow { get; init; }
 
-    /// <summary>The adaptive window's floor (minimum 1).</summary>
+    /// <summary>The adaptive window's floor, and how many cars still start pipelines while the CI budget is spent (minimum 1).</summary>
     public int MinParallelPipelines { get; init; } = 1;
 
     /// <summary>
     /// A CI budget (issue 13): the pipeline minutes per hour that speculation may waste (pipelines
     /// thrown away by a rebuild or a drop); 0 is no budget. Once an hour's worth is owed, only the
-    /// first car starts pipelines, which is certain to be useful, until the debt has drained.
+    /// first <see cref="MinParallelPipelines"/> cars start pipelines (by default the first car, the
+    /// one certain to be useful) until the debt has drained.
     /// </summary>
     public int WastedMinutesPerHour { get; init; }
 

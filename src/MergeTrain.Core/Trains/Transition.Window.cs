@@ -10,10 +10,10 @@ namespace MergeTrain.Core.Trains;
 internal sealed partial class Transition
 {
     /// <summary>How many cars at the front may start pipelines in this decision.</summary>
-    private int Room => BudgetSpent ? 1 : _settings.AdaptiveWindow ? _window : _settings.MaxParallelPipelines;
+    private int Room => BudgetSpent ? _settings.MinParallelPipelines : _settings.AdaptiveWindow ? _window : _settings.MaxParallelPipelines;
 
     private string RoomReason => BudgetSpent
-        ? "waiting for room: the CI budget for wasted pipeline minutes is spent, only the first car runs"
+        ? $"waiting for room: the CI budget for wasted pipeline minutes is spent, only the first {_settings.MinParallelPipelines} car(s) run"
         : $"waiting for room: the window is {_window} car(s)";
 
     /// <summary>Whether an hour's worth of the budget is owed: speculation waits until it has drained.</summary>
@@ -50,7 +50,7 @@ internal sealed partial class Transition
         var wasSpent = _state.WasteDebtSeconds >= capacity;
         if (debt >= capacity && !wasSpent)
         {
-            Audit(null, null, null, $"the CI budget ({_settings.WastedMinutesPerHour} wasted pipeline minutes an hour) is spent: only the first car starts pipelines until it recovers");
+            Audit(null, null, null, $"the CI budget ({_settings.WastedMinutesPerHour} wasted pipeline minutes an hour) is spent: only the first {_settings.MinParallelPipelines} car(s) start pipelines until it recovers");
         }
         else if (debt < capacity && wasSpent)
         {

@@ -81,6 +81,9 @@ public sealed class ProjectCatalog
             settings = new TrainSettings
             {
                 MaxParallelPipelines = options.MaxParallelPipelines,
+                AdaptiveWindow = options.AdaptiveWindow,
+                MinParallelPipelines = options.MinParallelPipelines,
+                WastedMinutesPerHour = options.WastedMinutesPerHour,
                 FailedPipelineRetries = options.FailedPipelineRetries,
                 PendingFailureDepth = options.PendingFailureDepth,
                 DiagnoseBrokenBase = options.DiagnoseBrokenBase,

@@ -619,7 +619,7 @@ public class RandomizedTrainTests
 
             // The adaptive window and the CI budget: no car beyond them starts a pipeline.
             var settings = _engine.Settings;
-            var room = CiBudget.IsSpent(settings, before, _now) ? 1 : settings.AdaptiveWindow ? state.Window ?? settings.MaxParallelPipelines : settings.MaxParallelPipelines;
+            var room = CiBudget.IsSpent(settings, before, _now) ? settings.MinParallelPipelines : settings.AdaptiveWindow ? state.Window ?? settings.MaxParallelPipelines : settings.MaxParallelPipelines;
             var window = state.Window ?? settings.MaxParallelPipelines;
             Check(window >= settings.MinParallelPipelines && window <= settings.MaxParallelPipelines, "the window left its bounds");
             foreach (var start in decision.Effects.OfType<StartPipeline>())

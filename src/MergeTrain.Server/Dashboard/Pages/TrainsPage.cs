@@ -59,6 +59,19 @@ internal sealed class TrainsPage : MergeTrainPage
 
         WriteLiteral("<span class=\"text-muted mt-train-facts\">");
         Write($"{state.Cars.Count} on the train · {state.MergedCount} merged · {state.DroppedCount} dropped · ");
+        if (Service<ProjectCatalog>().Find(train.ProjectId)?.Settings is { } settings)
+        {
+            if (settings.AdaptiveWindow)
+            {
+                Write($"window {state.Window ?? settings.MaxParallelPipelines} of {settings.MaxParallelPipelines} · ");
+            }
+
+            if (CiBudget.IsSpent(settings, state, now))
+            {
+                WriteLiteral("<span class=\"label label-warning\" title=\"the pipeline minutes speculation may waste this hour are spent: only the first car starts pipelines\">CI budget spent</span> · ");
+            }
+        }
+
         Output.Link(Url.To($"{MergeTrainPages.Audit}?project={train.ProjectId}&branch={Uri.EscapeDataString(state.TargetBranch)}"), "audit log");
         WriteLiteral("</span>");
         if (!IsReadOnly)
