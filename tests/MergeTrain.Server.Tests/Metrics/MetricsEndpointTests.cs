@@ -34,6 +34,8 @@ public class MetricsEndpointTests
         text.ShouldContain("# TYPE mergetrain_pipeline_seconds_total counter");
         text.ShouldContain("# TYPE mergetrain_pipeline_wasted_seconds_total counter");
         text.ShouldContain("mergetrain_job_start_latency_seconds_count{job=\"TrainJobs.Refresh\"}");
+        text.ShouldContain("mergetrain_window{project=\"acme/widgets\",target_branch=\"main\"} 20");
+        text.ShouldContain("mergetrain_ci_budget_spent{project=\"acme/widgets\",target_branch=\"main\"} 0");
     }
 
     [Test]
