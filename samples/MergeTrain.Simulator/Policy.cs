@@ -39,6 +39,15 @@ internal static class Policies
     public static IEnumerable<Policy> LaterGreen(int pendingFailureDepth) =>
         Compared(pendingFailureDepth).Where(policy => policy.Settings.PendingFailureDepth > 0);
 
+    /// <summary>The CI budget the comparison gives speculation: wasted pipeline minutes an hour.</summary>
+    public const int DefaultWastedMinutesPerHour = 120;
+
+    /// <summary>
+    /// The window's floor, and what still runs while the budget is spent: 12 MRs an hour with
+    /// 30-minute pipelines need 6 pipelines at once just to keep up.
+    /// </summary>
+    public const int Floor = 6;
+
     /// <summary>GitLab's policy, then each new policy alone, then all of them together.</summary>
     public static IReadOnlyList<Policy> Compared(int pendingFailureDepth) =>
     [
@@ -47,5 +56,15 @@ internal static class Policies
         new($"later green (depth {pendingFailureDepth})", GitLabSettings with { PendingFailureDepth = pendingFailureDepth }, UrgentHandling.MergeImmediately),
         new("priorities", GitLabSettings, UrgentHandling.HighPriority),
         new($"all together (depth {pendingFailureDepth})", GitLabSettings with { FailedPipelineRetries = 1, PendingFailureDepth = pendingFailureDepth }, UrgentHandling.HighPriority),
+        new($"adaptive window ({Floor}-20)", GitLabSettings with { AdaptiveWindow = true, MinParallelPipelines = Floor }, UrgentHandling.MergeImmediately),
+        new($"CI budget ({DefaultWastedMinutesPerHour} min/h)", GitLabSettings with { WastedMinutesPerHour = DefaultWastedMinutesPerHour, MinParallelPipelines = Floor }, UrgentHandling.MergeImmediately),
+        new($"all, window and budget (depth {pendingFailureDepth})", GitLabSettings with
+        {
+            FailedPipelineRetries = 1,
+            PendingFailureDepth = pendingFailureDepth,
+            AdaptiveWindow = true,
+            MinParallelPipelines = Floor,
+            WastedMinutesPerHour = DefaultWastedMinutesPerHour,
+        }, UrgentHandling.HighPriority),
     ];
 }

@@ -37,6 +37,12 @@ internal sealed class SimulatedPipeline(long id, int iid, string sha, string @re
     /// <summary>Whether the latest run finished (rather than being cancelled or still running).</summary>
     public bool Finished { get; private set; }
 
+    /// <summary>Whether a run waits for a free runner (pending): it has not started and costs nothing yet.</summary>
+    public bool Queued { get; set; }
+
+    /// <summary>Whether the train cancelled it.</summary>
+    public bool Cancelled { get; private set; }
+
     /// <summary>Whether the train acted on the pipeline's result: the failure that dropped its car, or the pass that merged it.</summary>
     public bool Useful { get; set; }
 
@@ -56,6 +62,8 @@ internal sealed class SimulatedPipeline(long id, int iid, string sha, string @re
 
     public void Cancel(DateTimeOffset at)
     {
+        Cancelled = true;
+        Queued = false;
         if (Running)
         {
             _runs[^1] = (_runs[^1].Start, at);

@@ -23,6 +23,8 @@ internal sealed class Simulation
     private readonly Dictionary<string, int> _brokenJobs = [];
     private readonly Dictionary<string, SimulatedPipeline> _latestFinishedOn = [];
     private readonly Dictionary<long, SimulatedPipeline> _pipelines = [];
+    private readonly Queue<(SimulatedPipeline Pipeline, int Jobs)> _waitingForRunner = new();
+    private int _busyRunners;
     private readonly Dictionary<int, SimMr> _mrs = [];
     private readonly List<TimeSpan> _timesToMerge = [];
     private readonly List<TimeSpan> _urgentTimesToMerge = [];
@@ -171,7 +173,12 @@ internal sealed class Simulation
             case CancelPipeline cancel:
                 if (_pipelines.TryGetValue(cancel.PipelineId, out var cancelled))
                 {
+                    var heldRunner = cancelled.Running;
                     cancelled.Cancel(_now);
+                    if (heldRunner)
+                    {
+                        ReleaseRunner();
+                    }
                 }
 
                 break;
@@ -241,6 +248,18 @@ internal sealed class Simulation
     /// <summary>Runs <paramref name="jobs"/> of the pipeline; the outcome is drawn now and reported when the run ends, unless it is cancelled first.</summary>
     private void Run(SimulatedPipeline pipeline, int jobs)
     {
+        if (_workload.Runners > 0)
+        {
+            if (_busyRunners >= _workload.Runners)
+            {
+                pipeline.Queued = true;
+                _waitingForRunner.Enqueue((pipeline, jobs));
+                return;
+            }
+
+            _busyRunners++;
+        }
+
         pipeline.StartRun(_now);
         var run = pipeline.Runs;
         var (failed, flaked) = _jobs.Outcome(jobs, pipeline.BrokenJobs, _workload.FlakeProbability, _ci);
@@ -252,10 +271,36 @@ internal sealed class Simulation
             }
 
             pipeline.FinishRun(_now, failed, flaked);
+            ReleaseRunner();
             _latestFinishedOn[pipeline.Sha] = pipeline;
             var status = failed == 0 ? PipelineStatus.Success : PipelineStatus.Failed;
             Send(new PipelineStatusChanged(pipeline.Id, pipeline.Sha, pipeline.Ref, status, null));
         });
+    }
+
+    /// <summary>A runner is free: the oldest pipeline still waiting for one starts.</summary>
+    private void ReleaseRunner()
+    {
+        if (_workload.Runners == 0)
+        {
+            return;
+        }
+
+        _busyRunners--;
+        while (_waitingForRunner.TryDequeue(out var next))
+        {
+            if (next.Pipeline.Queued)
+            {
+                next.Pipeline.Queued = false;
+                Run(next.Pipeline, next.Jobs);
+                if (next.Pipeline.Running)
+                {
+                    Send(new PipelineStatusChanged(next.Pipeline.Id, next.Pipeline.Sha, next.Pipeline.Ref, PipelineStatus.Running, null));
+                }
+
+                return;
+            }
+        }
     }
 
     /// <summary>Counts a car that left the train, marks the pipelines the train acted on, and sends the MR back as its author would.</summary>

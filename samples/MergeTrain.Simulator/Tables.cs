@@ -18,12 +18,12 @@ internal static class Tables
     /// <summary>Every policy on every workload, GitLab's first in each group.</summary>
     public static void PrintPolicies(IEnumerable<SimulationResult> results)
     {
-        Console.WriteLine("| bad MRs | flaky | policy | time to merge p50 | p95 | merged/hour | pipeline min per merged MR | pipeline min wasted | good MRs dropped (by a flake) | urgent MRs p50 | retries | left on train |");
-        Console.WriteLine("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| bad MRs | flaky | runners | policy | time to merge p50 | p95 | merged/hour | pipeline min per merged MR | pipeline min wasted | good MRs dropped (by a flake) | urgent MRs p50 | retries | left on train |");
+        Console.WriteLine("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             Console.WriteLine(
-                $"| {Percent(r.Workload.BadProbability)} | {Percent(r.Workload.FlakeProbability)} | {r.Policy.Name} | {Duration(r.TimeToMergeP50)} | {Duration(r.TimeToMergeP95)} | {r.MergedPerHour:F1} | {r.PipelineMinutesPerMerge:F0} | {r.WastedPipelineMinutes:N0} | {r.WronglyDropped} ({r.WronglyDroppedByFlake}) | {(r.UrgentMerged == 0 ? "–" : Duration(r.UrgentTimeToMergeP50))} | {r.Retries:N0} | {r.LeftOnTrain} |");
+                $"| {Percent(r.Workload.BadProbability)} | {Percent(r.Workload.FlakeProbability)} | {(r.Workload.Runners == 0 ? "enough" : r.Workload.Runners.ToString(System.Globalization.CultureInfo.InvariantCulture))} | {r.Policy.Name} | {Duration(r.TimeToMergeP50)} | {Duration(r.TimeToMergeP95)} | {r.MergedPerHour:F1} | {r.PipelineMinutesPerMerge:F0} | {r.WastedPipelineMinutes:N0} | {r.WronglyDropped} ({r.WronglyDroppedByFlake}) | {(r.UrgentMerged == 0 ? "–" : Duration(r.UrgentTimeToMergeP50))} | {r.Retries:N0} | {r.LeftOnTrain} |");
         }
     }
 
@@ -39,6 +39,21 @@ internal static class Tables
         Console.WriteLine($"| good MRs dropped by a flake | 0 | {policy.WronglyDroppedByFlake} (GitLab {gitLab.WronglyDroppedByFlake}) | {Met(policy.WronglyDroppedByFlake == 0)} |");
         Console.WriteLine($"| wasted pipeline minutes, ratio | ≤ 0.50 | {wasted:F2} ({policy.WastedPipelineMinutes:N0} / {gitLab.WastedPipelineMinutes:N0}) | {Met(wasted <= 0.5)} |");
         Console.WriteLine($"| time to merge p95, ratio | ≤ 0.70 | {p95:F2} ({Duration(policy.TimeToMergeP95)} / {Duration(gitLab.TimeToMergeP95)}) | {Met(p95 <= 0.7)} |");
+    }
+
+    /// <summary>Issue 13's goals: minutes per merged MR halved at equal or better p95 (5 % bad); p95 40 % lower with starved runners.</summary>
+    public static void PrintBudgetGoalCheck(SimulationResult gitLab, SimulationResult policy, SimulationResult starvedGitLab, SimulationResult starvedPolicy)
+    {
+        var minutes = policy.PipelineMinutesPerMerge / gitLab.PipelineMinutesPerMerge;
+        var p95 = policy.TimeToMergeP95 / gitLab.TimeToMergeP95;
+        var starvedP95 = starvedPolicy.TimeToMergeP95 / starvedGitLab.TimeToMergeP95;
+        Console.WriteLine($"Goal check, issue 13: {policy.Policy.Name} against {gitLab.Policy.Name} (batching is not built yet):");
+        Console.WriteLine();
+        Console.WriteLine("| measure | goal | result | met |");
+        Console.WriteLine("|---|---:|---:|:---:|");
+        Console.WriteLine($"| pipeline min per merged MR, ratio ({Percent(policy.Workload.BadProbability)} bad) | ≤ 0.50 | {minutes:F2} ({policy.PipelineMinutesPerMerge:F0} / {gitLab.PipelineMinutesPerMerge:F0}) | {Met(minutes <= 0.5)} |");
+        Console.WriteLine($"| time to merge p95, ratio (same row) | ≤ 1.00 | {p95:F2} ({Duration(policy.TimeToMergeP95)} / {Duration(gitLab.TimeToMergeP95)}) | {Met(p95 <= 1)} |");
+        Console.WriteLine($"| time to merge p95, ratio ({starvedPolicy.Workload.Runners} runners) | ≤ 0.60 | {starvedP95:F2} ({Duration(starvedPolicy.TimeToMergeP95)} / {Duration(starvedGitLab.TimeToMergeP95)}) | {Met(starvedP95 <= 0.6)} |");
     }
 
     private static string Met(bool met) => met ? "yes" : "no";

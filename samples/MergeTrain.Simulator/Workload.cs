@@ -9,6 +9,7 @@ namespace MergeTrain.Simulator;
 /// <param name="PipelineSpread">The log-normal's sigma.</param>
 /// <param name="Duration">How long the team works.</param>
 /// <param name="Seed">The seed of every random choice.</param>
+/// <param name="Runners">How many pipelines the runners can run at once (0: as many as asked); the others wait, pending.</param>
 internal sealed record Workload(
     double MrsPerHour,
     double BadProbability,
@@ -17,4 +18,5 @@ internal sealed record Workload(
     TimeSpan PipelineMedian,
     double PipelineSpread,
     TimeSpan Duration,
-    int Seed);
+    int Seed,
+    int Runners = 0);

@@ -54,7 +54,7 @@ public static class MergeTrainServer
         builder.Services.AddMergeTrainJobs(builder.Configuration);
         builder.Services.AddGitLabClient();
 
-        builder.Services.AddSingleton<PrometheusExporter>();
+        builder.Services.AddMergeTrainMetrics();
         builder.Services.AddOptions<DashboardSessionOptions>().Bind(builder.Configuration.GetSection(DashboardSessionOptions.Section));
         builder.Services.AddSharedDataProtection();
         builder.Services.AddLoginRateLimit();
@@ -85,7 +85,7 @@ public static class MergeTrainServer
 
         // Configuration errors surface at start, not at the first request; metrics are heard from the start.
         _ = app.Services.GetRequiredService<ProjectCatalog>();
-        _ = app.Services.GetRequiredService<PrometheusExporter>();
+        _ = app.Services.GetRequiredService<MeterBridge>();
         app.UseProxyHeaders(app.Configuration);
         app.Use(SecurityHeaders.AddAsync);
         app.UseExceptionHandler();

@@ -78,6 +78,15 @@ public sealed class ProjectOptions
     /// <summary>How many cars run pipelines at once (1 = serial).</summary>
     public int MaxParallelPipelines { get; set; } = 20;
 
+    /// <summary>Whether the number of cars with pipelines adapts (grows with merges, halves with failures) between <see cref="MinParallelPipelines"/> and <see cref="MaxParallelPipelines"/>.</summary>
+    public bool AdaptiveWindow { get; set; }
+
+    /// <summary>The adaptive window's floor.</summary>
+    public int MinParallelPipelines { get; set; } = 1;
+
+    /// <summary>Pipeline minutes per hour that speculation may waste; 0 is no budget.</summary>
+    public int WastedMinutesPerHour { get; set; }
+
     /// <summary>Car branches are <c>&lt;prefix&gt;&lt;target&gt;/&lt;iid&gt;</c>.</summary>
     public string CarBranchPrefix { get; set; } = "merge-train/";
 
@@ -107,4 +116,10 @@ public sealed class ProjectOptions
     /// the commit ahead of it: the same jobs failing there mean the base is broken, and the train pauses.
     /// </summary>
     public bool DiagnoseBrokenBase { get; set; }
+
+    /// <summary>
+    /// Whether an operator may merge an MR immediately without restarting the train (GitLab's
+    /// "allow skipping the merge train"; off by default, as in GitLab).
+    /// </summary>
+    public bool SkipTrainAllowed { get; set; }
 }

@@ -81,9 +81,13 @@ public sealed class ProjectCatalog
             settings = new TrainSettings
             {
                 MaxParallelPipelines = options.MaxParallelPipelines,
+                AdaptiveWindow = options.AdaptiveWindow,
+                MinParallelPipelines = options.MinParallelPipelines,
+                WastedMinutesPerHour = options.WastedMinutesPerHour,
                 FailedPipelineRetries = options.FailedPipelineRetries,
                 PendingFailureDepth = options.PendingFailureDepth,
                 DiagnoseBrokenBase = options.DiagnoseBrokenBase,
+                SkipTrainAllowed = options.SkipTrainAllowed,
                 PipelineTimeout = options.PipelineTimeout,
                 MergedResultsPipelines = options.MergedResultsPipelines,
                 TrainLabel = options.TrainLabel,

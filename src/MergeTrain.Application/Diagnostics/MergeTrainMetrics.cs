@@ -1,12 +1,13 @@
 using System.Diagnostics.Metrics;
-using MergeTrain.Postgres.Diagnostics;
 
 namespace MergeTrain.Application.Diagnostics;
 
 /// <summary>
-/// The service's instruments (SPEC section 6), on one <see cref="Meter"/> that the server's
-/// Prometheus endpoint listens to. Counters and histograms are recorded where things happen;
-/// the gauges read a snapshot that the endpoint refreshes from the database before each scrape.
+/// The service's counters and histograms (SPEC section 6), on one <see cref="Meter"/>: each is
+/// defined here once, with its Prometheus name, help text and (for histograms) bucket bounds, and
+/// recorded where things happen. The server carries them into prometheus-net. The two gauges,
+/// active cars and jobs, describe the cluster rather than one instance and are read from the
+/// database at each scrape, so they live beside that query in the server (ClusterGauges).
 /// </summary>
 public static class MergeTrainMetrics
 {
@@ -14,7 +15,6 @@ public static class MergeTrainMetrics
     public const string MeterName = "MergeTrain";
 
     private static readonly Meter Meter = new(MeterName);
-    private static volatile GaugeSnapshot _snapshot = new([], []);
 
     /// <summary>MRs merged by a train.</summary>
     public static readonly Counter<long> Merges = Meter.CreateCounter<long>("mergetrain_merges_total", description: "Merge requests merged by a train.");
@@ -27,7 +27,9 @@ public static class MergeTrainMetrics
         "mergetrain_webhooks_refused_total", description: "Webhook deliveries refused unread and unstored (wrong secret, too large), by reason.");
 
     /// <summary>From added to merged.</summary>
-    public static readonly Histogram<double> TimeToMerge = Meter.CreateHistogram<double>("mergetrain_time_to_merge_seconds", "s", "From joining a train to being merged.");
+    public static readonly Histogram<double> TimeToMerge = Meter.CreateHistogram(
+        "mergetrain_time_to_merge_seconds", "s", "From joining a train to being merged.", tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [60, 300, 600, 1200, 1800, 3600, 7200, 14400, 28800, 86400] });
 
     /// <summary>Pipeline time spent on cars.</summary>
     public static readonly Counter<double> PipelineSeconds = Meter.CreateCounter<double>("mergetrain_pipeline_seconds_total", "s", "Pipeline time spent on car commits.");
@@ -41,14 +43,7 @@ public static class MergeTrainMetrics
         "mergetrain_flaky_job_retries_total", description: "Failed CI jobs of car pipelines retried in place, by job and outcome (passed_on_retry: flaky; failed_again).");
 
     /// <summary>How long a job waited from due to started.</summary>
-    public static readonly Histogram<double> JobStartLatency = Meter.CreateHistogram<double>("mergetrain_job_start_latency_seconds", "s", "From a job being due to a worker starting it.");
-
-    static MergeTrainMetrics()
-    {
-        Meter.CreateObservableGauge("mergetrain_cars", () => _snapshot.Cars, description: "Active cars, by status.");
-        Meter.CreateObservableGauge("mergetrain_jobs", () => _snapshot.Jobs, description: "Jobs, by state (Hangfire's names).");
-    }
-
-    /// <summary>Replaces what the gauges report.</summary>
-    public static void UpdateGauges(GaugeSnapshot snapshot) => _snapshot = snapshot;
+    public static readonly Histogram<double> JobStartLatency = Meter.CreateHistogram(
+        "mergetrain_job_start_latency_seconds", "s", "From a job being due to a worker starting it.", tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
 }

@@ -69,6 +69,16 @@ public sealed record Car
     /// <summary>The operator who asked to merge it immediately.</summary>
     public string? MergeImmediatelyBy { get; init; }
 
+    /// <summary>Whether its immediate merge keeps the train (<see cref="MergeImmediatelyRequested.KeepTrain"/>).</summary>
+    public bool MergeImmediatelyKeepsTrain { get; init; }
+
+    /// <summary>
+    /// Kept from before an immediate merge that did not restart the train: its pipeline goes on, on
+    /// commits that no longer lead from the target head, so it tells early whether the MR fails, but
+    /// its commit can never be merged. It is rebuilt on the target head when it reaches the front.
+    /// </summary>
+    public bool Stale { get; init; }
+
     /// <summary>Why a dropped car was dropped.</summary>
     public DropReason? DropReason { get; init; }
 

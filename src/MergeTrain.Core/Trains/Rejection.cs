@@ -12,6 +12,9 @@ public enum RejectionKind
     /// <summary>404: the MR is not on the train.</summary>
     NotFound,
 
+    /// <summary>403: the project's settings do not allow it.</summary>
+    Forbidden,
+
     /// <summary>409: the request conflicts with the current state (pinned sha mismatch, already on the train).</summary>
     Conflict,
 }

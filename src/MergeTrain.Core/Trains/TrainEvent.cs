@@ -175,7 +175,14 @@ public sealed record TrainResumed(string Actor) : TrainEvent;
 /// <summary>An operator asked to merge a car now, skipping its pipeline.</summary>
 /// <param name="Iid">The car's MR.</param>
 /// <param name="Actor">The operator.</param>
-public sealed record MergeImmediatelyRequested(int Iid, string Actor) : TrainEvent;
+public sealed record MergeImmediatelyRequested(int Iid, string Actor) : TrainEvent
+{
+    /// <summary>
+    /// Keep the train instead of restarting it (allowed by <see cref="TrainSettings.SkipTrainAllowed"/>):
+    /// the cars with pipelines keep them and are rebuilt only as each reaches the front.
+    /// </summary>
+    public bool KeepTrain { get; init; }
+}
 
 /// <summary>The immediate merge was pushed (result of <see cref="MergeImmediately"/>).</summary>
 /// <param name="Iid">The car's MR.</param>

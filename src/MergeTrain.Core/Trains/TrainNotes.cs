@@ -38,6 +38,10 @@ public static class TrainNotes
     /// <summary>The note when an operator merged the MR immediately.</summary>
     public static string MergedImmediately(string actor) => $"merged immediately by {actor}, skipping the merge train pipeline";
 
+    /// <summary>The note when an operator merged the MR immediately and kept the train.</summary>
+    public static string MergedImmediatelyKeepingTrain(string actor) =>
+        $"merged immediately by {actor}, skipping the merge train pipeline; the train was not restarted: each car behind is tested again on the new target when it reaches the front";
+
     /// <summary>The note when a car's pipeline passed after its failed jobs were retried.</summary>
     public static string PassedOnRetry(long pipelineId, IReadOnlyList<string> flakyJobs) =>
         $"pipeline #{pipelineId} passed on retry; flaky jobs: {JobList(flakyJobs)}. The merge request keeps its place on the merge train";

@@ -9,6 +9,24 @@ public sealed record TrainSettings
     /// <summary>How many cars at the front of the train get a car commit and a pipeline (minimum 1; 1 is serial).</summary>
     public int MaxParallelPipelines { get; init; } = 20;
 
+    /// <summary>
+    /// An adaptive window (issue 13, after Zuul): the number of cars that may start pipelines grows by
+    /// one with every car the train merges and halves with every car dropped for its pipeline,
+    /// between <see cref="MinParallelPipelines"/> and <see cref="MaxParallelPipelines"/>. Off: always the maximum.
+    /// </summary>
+    public bool AdaptiveWindow { get; init; }
+
+    /// <summary>The adaptive window's floor, and how many cars still start pipelines while the CI budget is spent (minimum 1).</summary>
+    public int MinParallelPipelines { get; init; } = 1;
+
+    /// <summary>
+    /// A CI budget (issue 13): the pipeline minutes per hour that speculation may waste (pipelines
+    /// thrown away by a rebuild or a drop); 0 is no budget. Once an hour's worth is owed, only the
+    /// first <see cref="MinParallelPipelines"/> cars start pipelines (by default the first car, the
+    /// one certain to be useful) until the debt has drained.
+    /// </summary>
+    public int WastedMinutesPerHour { get; init; }
+
     /// <summary>How many times a failed car pipeline is retried before the car is dropped.</summary>
     public int FailedPipelineRetries { get; init; }
 
@@ -28,6 +46,14 @@ public sealed record TrainSettings
     /// its place, and the train pauses until an operator resumes it.
     /// </summary>
     public bool DiagnoseBrokenBase { get; init; }
+
+    /// <summary>
+    /// Whether an operator may merge an MR immediately without restarting the train (GitLab's
+    /// <c>merge_trains_skip_train_allowed</c>; off by default, as there). The cars with pipelines keep
+    /// them; as each reaches the front it is rebuilt on the new target head and tested again, so no
+    /// commit reaches the target without a passing pipeline on exactly that commit.
+    /// </summary>
+    public bool SkipTrainAllowed { get; init; }
 
     /// <summary>A car pipeline running longer than this is cancelled and treated as failed.</summary>
     public TimeSpan PipelineTimeout { get; init; } = TimeSpan.FromHours(2);
@@ -50,6 +76,16 @@ public sealed record TrainSettings
         if (MaxParallelPipelines < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxParallelPipelines), MaxParallelPipelines, "MaxParallelPipelines must be at least 1.");
+        }
+
+        if (MinParallelPipelines < 1 || MinParallelPipelines > MaxParallelPipelines)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinParallelPipelines), MinParallelPipelines, "MinParallelPipelines must be between 1 and MaxParallelPipelines.");
+        }
+
+        if (WastedMinutesPerHour < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WastedMinutesPerHour), WastedMinutesPerHour, "WastedMinutesPerHour must not be negative.");
         }
 
         if (FailedPipelineRetries < 0)

@@ -57,6 +57,15 @@ public sealed record TrainState
     /// <summary>The number of cars dropped from this train.</summary>
     public long DroppedCount { get; init; }
 
+    /// <summary>The adaptive window: how many cars may start pipelines now; null is <see cref="TrainSettings.MaxParallelPipelines"/>.</summary>
+    public int? Window { get; init; }
+
+    /// <summary>Wasted pipeline seconds the CI budget has not yet paid off, as of <see cref="WasteDebtAt"/>.</summary>
+    public double WasteDebtSeconds { get; init; }
+
+    /// <summary>When <see cref="WasteDebtSeconds"/> was last counted.</summary>
+    public DateTimeOffset? WasteDebtAt { get; init; }
+
     /// <summary>A new, empty train.</summary>
     public static TrainState Create(long projectId, string projectPath, string targetBranch, string? targetHeadSha) =>
         new()

@@ -46,6 +46,12 @@ internal sealed partial class Transition
             return;
         }
 
+        if (e.KeepTrain && !_settings.SkipTrainAllowed)
+        {
+            Reject(RejectionKind.Forbidden, "Merging immediately without restarting the merge train is not allowed in this project (SkipTrainAllowed)");
+            return;
+        }
+
         if (car.PendingFastForwardSha is not null)
         {
             Reject(RejectionKind.Conflict, "Merge request is already being merged by the merge train");
@@ -60,7 +66,18 @@ internal sealed partial class Transition
         var front = _cars.FindIndex(other => !other.MergeImmediately);
         front = front < 0 ? _cars.Count : front;
         _cars.Insert(front, car);
-        Update(front, car with { MergeImmediately = true, MergeImmediatelyBy = e.Actor }, $"merge immediately requested by {e.Actor}");
+        Update(
+            front,
+            car with { MergeImmediately = true, MergeImmediatelyBy = e.Actor, MergeImmediatelyKeepsTrain = e.KeepTrain },
+            e.KeepTrain ? $"merge immediately requested by {e.Actor}, keeping the train" : $"merge immediately requested by {e.Actor}");
+        if (e.KeepTrain)
+        {
+            KeepPipelinesBehind(front);
+        }
+        else
+        {
+            InvalidateStale(0, "the train restarts for an immediate merge");
+        }
     }
 
     private void OnMergedImmediately(MergedImmediately e)
@@ -80,7 +97,11 @@ internal sealed partial class Transition
             _targetHead = e.CommitSha;
         }
 
-        MarkMerged(index, e.CommitSha, $"merged immediately by {_actor}", TrainNotes.MergedImmediately(_actor));
+        MarkMerged(
+            index,
+            e.CommitSha,
+            $"merged immediately by {_actor}",
+            car.MergeImmediatelyKeepsTrain ? TrainNotes.MergedImmediatelyKeepingTrain(_actor) : TrainNotes.MergedImmediately(_actor));
     }
 
     private void OnMergeImmediatelyFailed(MergeImmediatelyFailed e)
@@ -94,6 +115,7 @@ internal sealed partial class Transition
 
         var conflict = e.ConflictPaths.Count > 0;
         var retry = !conflict && e.CurrentTargetSha is not null && car.PendingEnding is null;
+
         Update(
             index,
             car with { Stage = CarStage.Waiting, BaseSha = null, MergeImmediately = retry, PendingEnding = null },

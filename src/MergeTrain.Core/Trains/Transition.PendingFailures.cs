@@ -13,8 +13,9 @@ internal sealed partial class Transition
     private void HoldFailure(int index, DropReason reason, string detail)
     {
         var car = _cars[index];
-        if (_settings.PendingFailureDepth == 0)
+        if (_settings.PendingFailureDepth == 0 || car.Stale)
         {
+            // A kept car's commit can never reach the target, so no later green can absolve it.
             Drop(index, reason, detail);
             return;
         }
@@ -37,11 +38,9 @@ internal sealed partial class Transition
     {
         for (var i = index - 1; i >= 0; i--)
         {
-            var car = _cars[i];
-            if (car.Stage is CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase or CarStage.FailurePending
-                || (car.Attempt > 0 && car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning))
+            if (IsBeingJudged(_cars[i]))
             {
-                return car;
+                return _cars[i];
             }
         }
 
@@ -98,6 +97,12 @@ internal sealed partial class Transition
     /// <summary>Why a pending failure is settled against the car, or null while a later green may still absolve it.</summary>
     private string? Verdict(int index)
     {
+        if (_cars[index].Stale)
+        {
+            // Kept through an immediate merge: no commit behind it can reach the target.
+            return "; no car behind it could absolve it";
+        }
+
         var depth = _settings.PendingFailureDepth;
         var failed = 0;
         for (var j = index + 1; ; j++)
@@ -107,7 +112,7 @@ internal sealed partial class Transition
                 return failed == 0 ? "" : $"; the {Cars(failed)} behind it failed too";
             }
 
-            if (j >= _cars.Count || j >= _settings.MaxParallelPipelines)
+            if (j >= _cars.Count || j >= Room || _cars[j].Stale)
             {
                 return failed == 0 ? "; no car behind it could absolve it" : $"; the {Cars(failed)} behind it failed too, and no other could absolve it";
             }

@@ -23,6 +23,8 @@ internal sealed partial class Transition
 
     private string? _targetHead;
     private bool _paused;
+    private int _window;
+    private readonly double _debtAtStart;
     private long _nextGeneration;
     private long _nextSequence;
     private long _mergedCount;
@@ -43,6 +45,8 @@ internal sealed partial class Transition
         _nextSequence = state.NextSequence;
         _mergedCount = state.MergedCount;
         _droppedCount = state.DroppedCount;
+        _window = Math.Clamp(state.Window ?? settings.MaxParallelPipelines, settings.MinParallelPipelines, settings.MaxParallelPipelines);
+        _debtAtStart = CiBudget.Debt(settings, state, now);
     }
 
     private IReadOnlyList<MergedResult> MergedResults => _mergedResults ?? _state.MergedResults;
@@ -112,9 +116,11 @@ internal sealed partial class Transition
             NextSequence = _nextSequence,
             MergedCount = _mergedCount,
             DroppedCount = _droppedCount,
+            Window = _settings.AdaptiveWindow ? _window : null,
         };
+        state = WithWasteCounted(state);
         var changed = _effects.Count > 0 || _audit.Count > 0;
-        return new Decision(state, _effects.ToArray(), _audit.ToArray(), _newlyFinished.ToArray(), null, changed ? null : _ignored, NextTimerAt(_cars))
+        return new Decision(state, _effects.ToArray(), _audit.ToArray(), _newlyFinished.ToArray(), null, changed ? null : _ignored, Earliest(NextTimerAt(_cars), BudgetFreedAt(_settings, state)))
         {
             JobRetries = _jobRetries.ToArray(),
         };
@@ -159,6 +165,27 @@ internal sealed partial class Transition
             if (i >= _settings.MaxParallelPipelines)
             {
                 Invalidate(i, "waiting for room: MaxParallelPipelines cars ahead");
+                continue;
+            }
+
+            if (car.Stale)
+            {
+                if (i > 0 || IsBeingJudged(car))
+                {
+                    // Kept as it is until it reaches the front; nothing is built behind a chain that cannot merge.
+                    chainKnown = false;
+                    continue;
+                }
+
+                _cars[i] = car with { Stale = false };
+                Audit(car.Iid, car.Status, car.Status, "reached the front after an immediate merge that kept the train: rebuilt on the target head");
+            }
+
+            if (i >= Room && (!chainKnown || car.BaseSha != expectedBase || !HasPipeline(car)))
+            {
+                // Beyond the adaptive window or the CI budget: nothing new starts; pipelines already running go on.
+                Invalidate(i, RoomReason);
+                chainKnown = false;
                 continue;
             }
 
@@ -289,6 +316,7 @@ internal sealed partial class Transition
                 PipelineRequestedAt = null,
                 Attempt = 0,
                 RetriedJobs = [],
+                Stale = false,
                 Rebuilds = car.Rebuilds + 1,
                 FailedJobs = [],
                 PendingFailure = null,
@@ -340,6 +368,7 @@ internal sealed partial class Transition
 
     private static CarStatus ActiveStatus(Car car) =>
         car.PendingFastForwardSha is not null || car.MergeImmediately ? CarStatus.Merging
+        : car.Stale ? CarStatus.Stale
         : car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed or CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase or CarStage.FailurePending ? CarStatus.Fresh
         : car.Rebuilds > 0 ? CarStatus.Stale
         : CarStatus.Idle;
@@ -365,6 +394,12 @@ internal sealed partial class Transition
             PendingFastForwardPipelineId = null,
         };
         _cars.RemoveAt(index);
+        if (status != CarStatus.Merged)
+        {
+            // Kept pipelines behind it tested a chain holding an MR that will not merge: they say nothing now.
+            InvalidateStale(index, $"!{car.Iid}, on the chain its pipeline tested, left the train");
+        }
+
         _finished ??= [.. _state.Finished];
         _finished.Add(ended);
         if (_finished.Count > TrainState.FinishedCarsKept)
@@ -397,6 +432,11 @@ internal sealed partial class Transition
             return;
         }
 
+        if (reason is DropReason.PipelineFailed or DropReason.PipelineTimeout)
+        {
+            NarrowWindow();
+        }
+
         var ended = EndCar(index, CarStatus.Dropped, reason, detail, conflictPaths);
         _droppedCount++;
         Note(car.Iid, TrainNotes.Dropped(reason, detail, conflictPaths ?? []));
@@ -414,6 +454,11 @@ internal sealed partial class Transition
 
     private void MarkMerged(int index, string mergedSha, string detail, string note)
     {
+        if (!_cars[index].MergeImmediately)
+        {
+            WidenWindow();
+        }
+
         var car = EndCar(index, CarStatus.Merged, null, detail, mergedSha: mergedSha);
         _mergedCount++;
         Note(car.Iid, note);
@@ -473,6 +518,7 @@ internal sealed partial class Transition
 
         _targetHead = newSha;
         Audit(null, null, null, $"'{_state.TargetBranch}' moved outside the train to {Short(newSha)}: rebuilding every car");
+        InvalidateStale(0, "the target moved outside the train");
         RebuildMergedResults();
     }
 

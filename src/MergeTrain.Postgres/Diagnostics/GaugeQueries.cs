@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Dapper;
 using Hangfire;
 using Npgsql;
@@ -15,25 +14,21 @@ public static class GaugeQueries
         GROUP BY c.status, p.path, c.target_branch
         """;
 
-    /// <summary>A fresh snapshot for the gauges (<c>MergeTrainMetrics.UpdateGauges</c>).</summary>
-    public static async Task<GaugeSnapshot> ReadAsync(NpgsqlConnection connection, JobStorage jobs, CancellationToken cancellationToken)
+    /// <summary>Active cars from the database and job counts from Hangfire's storage, read now.</summary>
+    public static async Task<GaugeReading> ReadAsync(NpgsqlConnection connection, JobStorage jobs, CancellationToken cancellationToken)
     {
         var cars = (await connection.QueryAsync<(string Status, string Path, string TargetBranch, long Count)>(new CommandDefinition(ActiveCars, cancellationToken: cancellationToken)))
-            .Select(row => new Measurement<long>(row.Count,
-                new KeyValuePair<string, object?>("status", row.Status),
-                new KeyValuePair<string, object?>("project", row.Path),
-                new KeyValuePair<string, object?>("target_branch", row.TargetBranch)))
+            .Select(row => new ActiveCarCount(row.Status, row.Path, row.TargetBranch, row.Count))
             .ToList();
         ArgumentNullException.ThrowIfNull(jobs);
 
         // Hangfire's own counts, under the names its dashboard shows.
         var statistics = jobs.GetMonitoringApi().GetStatistics();
-        var byState = new (string State, long Count)[]
-        {
-            ("Enqueued", statistics.Enqueued), ("Scheduled", statistics.Scheduled), ("Processing", statistics.Processing),
-            ("Succeeded", statistics.Succeeded), ("Failed", statistics.Failed), ("Deleted", statistics.Deleted),
-        };
-        var jobGauges = byState.Select(s => new Measurement<long>(s.Count, new KeyValuePair<string, object?>("state", s.State))).ToList();
-        return new GaugeSnapshot(cars, jobGauges);
+        JobStateCount[] byState =
+        [
+            new("Enqueued", statistics.Enqueued), new("Scheduled", statistics.Scheduled), new("Processing", statistics.Processing),
+            new("Succeeded", statistics.Succeeded), new("Failed", statistics.Failed), new("Deleted", statistics.Deleted),
+        ];
+        return new GaugeReading(cars, byState);
     }
 }

@@ -25,8 +25,7 @@ public static class MergeTrainEndpoints
             OperateAsync(mediator, new OperateTrain(id, Decode(targetBranch), TrainOperation.Pause, null, Actor(user)), ct)).WithName("PauseMergeTrain");
         operators.MapPost("/resume", (string id, string targetBranch, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             OperateAsync(mediator, new OperateTrain(id, Decode(targetBranch), TrainOperation.Resume, null, Actor(user)), ct)).WithName("ResumeMergeTrain");
-        operators.MapPost("/merge_requests/{iid:int}/merge_immediately", (string id, string targetBranch, int iid, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-            OperateAsync(mediator, new OperateTrain(id, Decode(targetBranch), TrainOperation.MergeImmediately, iid, Actor(user)), ct)).WithName("MergeImmediately");
+        operators.MapPost("/merge_requests/{iid:int}/merge_immediately", MergeImmediatelyAsync).WithName("MergeImmediately");
         return endpoints;
     }
 
@@ -122,6 +121,14 @@ public static class MergeTrainEndpoints
 
     private static async Task<IResult> RemoveAsync(string id, int iid, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         ToResult(await mediator.Send(new RemoveFromTrain(id, iid, Actor(user)), ct));
+
+    // restart_train=false (a MergeTrain extension) keeps the train where the project allows it.
+    private static async Task<IResult> MergeImmediatelyAsync(string id, string targetBranch, int iid, HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    {
+        var parameters = await ParametersAsync(request, ct);
+        var command = new OperateTrain(id, Decode(targetBranch), TrainOperation.MergeImmediately, iid, Actor(user)) { RestartTrain = parameters.GetValueOrDefault("restart_train") };
+        return await OperateAsync(mediator, command, ct);
+    }
 
     private static async Task<IResult> OperateAsync(IMediator mediator, OperateTrain command, CancellationToken ct) =>
         ToResult(await mediator.Send(command, ct));

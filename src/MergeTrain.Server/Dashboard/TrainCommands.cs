@@ -27,6 +27,8 @@ internal static class TrainCommands
             Iid(match) is { } iid ? new RemoveFromTrain(Project(match), iid, actor) : null));
         routes.Add(Car + "/merge-immediately", new DashboardCommand((match, branch, actor) =>
             branch is not null && Iid(match) is { } iid ? new OperateTrain(Project(match), branch, TrainOperation.MergeImmediately, iid, actor) : null));
+        routes.Add(Car + "/merge-immediately-keeping-train", new DashboardCommand((match, branch, actor) =>
+            branch is not null && Iid(match) is { } iid ? new OperateTrain(Project(match), branch, TrainOperation.MergeImmediately, iid, actor) { RestartTrain = "false" } : null));
     }
 
     /// <summary>Where the pause action of a train is, under the dashboard.</summary>
@@ -41,6 +43,10 @@ internal static class TrainCommands
     /// <summary>Where the action merging a car immediately is.</summary>
     public static string MergeImmediatelyPath(long projectId, string branch, int iid) =>
         $"/trains/{projectId}/cars/{iid}/merge-immediately?branch={Uri.EscapeDataString(branch)}";
+
+    /// <summary>Where the action merging a car immediately and keeping the train is.</summary>
+    public static string MergeImmediatelyKeepingTrainPath(long projectId, string branch, int iid) =>
+        $"/trains/{projectId}/cars/{iid}/merge-immediately-keeping-train?branch={Uri.EscapeDataString(branch)}";
 
     private static string Project(Match match) => match.Groups["project"].Value;
 

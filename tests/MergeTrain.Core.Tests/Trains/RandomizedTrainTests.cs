@@ -25,6 +25,7 @@ public class RandomizedTrainTests
         var retries = 0;
         var absolved = 0;
         var brokenBases = 0;
+        var keptMerges = 0;
         foreach (var seed in seeds)
         {
             var world = new TrainWorld(seed);
@@ -39,7 +40,7 @@ public class RandomizedTrainTests
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
-                Assert.Fail($"seed {seed} failed after {world.Decisions} decisions (MERGETRAIN_SEED={seed}): {exception.Message}\n{exception.StackTrace}\nlast events:\n{string.Join("\n", world.History.TakeLast(15))}");
+                Assert.Fail($"seed {seed} failed after {world.Decisions} decisions (MERGETRAIN_SEED={seed}): {exception.Message}\n{exception.StackTrace}\nlast events:\n{string.Join("\n", world.History.Where(line => !line.StartsWith("TrainResumed", StringComparison.Ordinal)).TakeLast(25))}");
             }
 
             decisions += world.Decisions;
@@ -48,9 +49,11 @@ public class RandomizedTrainTests
             retries += world.Retries;
             absolved += world.Absolved;
             brokenBases += world.BrokenBases;
+            keptMerges += world.KeptMerges;
         }
 
-        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train, {overtakes} high-priority overtakes, {retries} pipeline retries, {absolved} cars absolved by a later green, {brokenBases} broken bases");
+        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train, {overtakes} high-priority overtakes, {retries} pipeline retries, {absolved} cars absolved by a later green, {brokenBases} broken bases, {keptMerges} immediate merges that kept the train");
+        Assert.That(only is not null || keptMerges > 0, "no immediate merge ever kept the train: the rule is not exercised");
         Assert.That(only is not null || absolved > 0, "no later green ever absolved a failed car: the rule is not exercised");
         Assert.That(only is not null || brokenBases > 0, "no base was ever found broken: the diagnosis is not exercised");
         Assert.That(only is not null || retries > 0, "no pipeline was ever retried: the retry rules are not exercised");
@@ -85,14 +88,19 @@ public class RandomizedTrainTests
         public TrainWorld(int seed)
         {
             _random = new Random(seed);
+            var maxParallel = new[] { 1, 2, 3, 20 }[_random.Next(4)];
             var settings = new TrainSettings
             {
-                MaxParallelPipelines = new[] { 1, 2, 3, 20 }[_random.Next(4)],
+                MaxParallelPipelines = maxParallel,
+                AdaptiveWindow = _random.Next(2) == 0,
+                MinParallelPipelines = 1 + _random.Next(maxParallel),
+                WastedMinutesPerHour = new[] { 0, 0, 30, 120 }[_random.Next(4)],
                 FailedPipelineRetries = _random.Next(3),
                 PipelineTimeout = TimeSpan.FromMinutes(60),
                 MergedResultsPipelines = _random.Next(2) == 0,
                 PendingFailureDepth = _random.Next(3),
                 DiagnoseBrokenBase = _random.Next(2) == 0,
+                SkipTrainAllowed = _random.Next(2) == 0,
             };
             _engine = new TrainEngine(settings);
             _state = TrainState.Create(1, "g/p", "main", _target);
@@ -112,6 +120,9 @@ public class RandomizedTrainTests
 
         /// <summary>Failed cars merged because a later car containing them passed.</summary>
         public int Absolved { get; private set; }
+
+        /// <summary>Immediate merges that kept the train's pipelines.</summary>
+        public int KeptMerges { get; private set; }
 
         /// <summary>Times the train paused because the base was broken.</summary>
         public int BrokenBases { get; private set; }
@@ -174,7 +185,9 @@ public class RandomizedTrainTests
                 case < 96:
                     if (_state.Cars.Count > 0)
                     {
-                        Send(new MergeImmediatelyRequested(_state.Cars[_random.Next(_state.Cars.Count)].Iid, "ops"));
+                        var keep = _random.Next(2) == 0;
+                        var decision = Send(new MergeImmediatelyRequested(_state.Cars[_random.Next(_state.Cars.Count)].Iid, "ops") { KeepTrain = keep });
+                        KeptMerges += keep && decision.Rejection is null && decision.State.Cars.Any(car => car.Stale) ? 1 : 0;
                     }
 
                     break;
@@ -492,7 +505,7 @@ public class RandomizedTrainTests
 
         private void Later(TrainEvent trainEvent) => _delayedEvents.Add(trainEvent);
 
-        private void Send(TrainEvent trainEvent)
+        private Decision Send(TrainEvent trainEvent)
         {
             var before = _state;
             var decision = _engine.Decide(before, trainEvent, _now);
@@ -502,6 +515,7 @@ public class RandomizedTrainTests
             _state = decision.State;
             _pendingEffects.AddRange(decision.Effects);
             CheckInvariants(before, trainEvent, decision);
+            return decision;
         }
 
         private void CheckInvariants(TrainState before, TrainEvent trainEvent, Decision decision)
@@ -601,6 +615,28 @@ public class RandomizedTrainTests
             {
                 Check(state.Paused, "a broken base did not pause the train");
                 BrokenBases++;
+            }
+
+            // The adaptive window and the CI budget: no car beyond them starts a pipeline.
+            var settings = _engine.Settings;
+            var room = CiBudget.IsSpent(settings, before, _now) ? settings.MinParallelPipelines : settings.AdaptiveWindow ? state.Window ?? settings.MaxParallelPipelines : settings.MaxParallelPipelines;
+            var window = state.Window ?? settings.MaxParallelPipelines;
+            Check(window >= settings.MinParallelPipelines && window <= settings.MaxParallelPipelines, "the window left its bounds");
+            foreach (var start in decision.Effects.OfType<StartPipeline>())
+            {
+                var at = state.Cars.ToList().FindIndex(car => car.Iid == start.Iid);
+                Check(at < room || start.Attempt > 0, $"!{start.Iid} started a pipeline at position {at + 1}, beyond the room of {room}");
+            }
+
+            // Kept cars: none at the front unless its failure is being judged, nothing built behind them, none merging.
+            var firstKept = state.Cars.ToList().FindIndex(car => car.Stale);
+            if (firstKept >= 0)
+            {
+                Check(_engine.Settings.SkipTrainAllowed, "a car was kept where the project does not allow keeping the train");
+                Check(firstKept > 0 || state.Cars[0].Stage is CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase or CarStage.FailurePending || state.Cars[0].Attempt > 0,
+                    $"kept !{state.Cars[firstKept].Iid} is at the front and was not rebuilt");
+                Check(state.Cars.Skip(firstKept).All(car => car.Stale || car.CommitSha is null), "a car was built behind a kept car");
+                Check(state.Cars.All(car => !car.Stale || car.PendingFastForwardSha is null), "a kept car is being merged");
             }
 
             // Every car pipeline the train does not know any more was cancelled.

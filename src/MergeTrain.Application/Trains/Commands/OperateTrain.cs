@@ -19,13 +19,28 @@ public enum TrainOperation
     /// <summary>Catch up.</summary>
     Resume,
 
-    /// <summary>Merge one MR now as merge(target head, MR head) and rebuild the train.</summary>
+    /// <summary>Merge one MR now as merge(target head, MR head) and rebuild the train (or keep it: <see cref="OperateTrain.RestartTrain"/>).</summary>
     MergeImmediately,
 }
 
 /// <summary>An operator action on a train (admin token): pause, resume, or merge one MR immediately.</summary>
 public sealed record OperateTrain(string Project, string TargetBranch, TrainOperation Operation, int? Iid, string Actor) : IRequest<TrainCommandResult>, IValidatable
 {
+    /// <summary>
+    /// A MergeTrain extension of merge immediately (<c>true</c>/<c>false</c>, default true): <c>false</c>
+    /// keeps the train, where the project allows it (<c>SkipTrainAllowed</c>), as GitLab's "merge now
+    /// and don't restart train".
+    /// </summary>
+    public string? RestartTrain { get; init; }
+
+    /// <summary>Whether <see cref="RestartTrain"/> asks to keep the train; null when it cannot be read.</summary>
+    public bool? KeepTrain => RestartTrain?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "true" or "1" => false,
+        "false" or "0" => true,
+        _ => null,
+    };
+
     /// <inheritdoc/>
     public IEnumerable<string> Validate()
     {
@@ -41,6 +56,11 @@ public sealed record OperateTrain(string Project, string TargetBranch, TrainOper
         if (Operation == TrainOperation.MergeImmediately && Iid is not > 0)
         {
             yield return "merge_immediately needs a merge request iid";
+        }
+
+        if (KeepTrain is null)
+        {
+            yield return "restart_train is invalid";
         }
     }
 }
@@ -67,7 +87,7 @@ public sealed class OperateTrainHandler(ProjectCatalog projects, TrainProcessor 
         {
             TrainOperation.Pause => new TrainPaused(request.Actor),
             TrainOperation.Resume => new TrainResumed(request.Actor),
-            _ => new MergeImmediatelyRequested(request.Iid!.Value, request.Actor),
+            _ => new MergeImmediatelyRequested(request.Iid!.Value, request.Actor) { KeepTrain = request.KeepTrain ?? false },
         };
         var decision = await processor.DecideNowAsync(connection, transaction, train, [trainEvent], session.Wakeups, cancellationToken);
         if (decision.Rejection is { } rejection)

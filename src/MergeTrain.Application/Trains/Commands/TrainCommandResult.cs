@@ -26,6 +26,7 @@ public sealed record TrainCommandResult(int StatusCode, object? Value, string? M
         {
             RejectionKind.NotFound => (int)HttpStatusCode.NotFound,
             RejectionKind.Conflict => (int)HttpStatusCode.Conflict,
+            RejectionKind.Forbidden => (int)HttpStatusCode.Forbidden,
             _ => (int)HttpStatusCode.BadRequest,
         };
         return Error(status, rejection.Message);

@@ -59,6 +59,19 @@ internal sealed class TrainsPage : MergeTrainPage
 
         WriteLiteral("<span class=\"text-muted mt-train-facts\">");
         Write($"{state.Cars.Count} on the train · {state.MergedCount} merged · {state.DroppedCount} dropped · ");
+        if (Service<ProjectCatalog>().Find(train.ProjectId)?.Settings is { } settings)
+        {
+            if (settings.AdaptiveWindow)
+            {
+                Write($"window {state.Window ?? settings.MaxParallelPipelines} of {settings.MaxParallelPipelines} · ");
+            }
+
+            if (CiBudget.IsSpent(settings, state, now))
+            {
+                WriteLiteral("<span class=\"label label-warning\" title=\"the pipeline minutes speculation may waste this hour are spent: only the first car starts pipelines\">CI budget spent</span> · ");
+            }
+        }
+
         Output.Link(Url.To($"{MergeTrainPages.Audit}?project={train.ProjectId}&branch={Uri.EscapeDataString(state.TargetBranch)}"), "audit log");
         WriteLiteral("</span>");
         if (!IsReadOnly)
@@ -120,6 +133,11 @@ internal sealed class TrainsPage : MergeTrainPage
             WriteLiteral(" <span class=\"label label-danger\" title=\"an operator asked to merge it now\">merge now</span>");
         }
 
+        if (car.Stale)
+        {
+            WriteLiteral(" <span class=\"label label-default\" title=\"kept through an immediate merge: its pipeline goes on, and it is rebuilt on the target head when it reaches the front\">kept</span>");
+        }
+
         WriteLiteral("</div><div class=\"mt-car-title\" title=\"");
         Write(car.Title);
         WriteLiteral("\">");
@@ -141,7 +159,12 @@ internal sealed class TrainsPage : MergeTrainPage
             WriteLiteral("<div class=\"mt-car-actions\">");
             Button(TrainCommands.RemovePath(train.ProjectId, car.Iid), "Remove", "btn-default", $"Remove !{car.Iid} from the train?");
             Button(TrainCommands.MergeImmediatelyPath(train.ProjectId, train.State.TargetBranch, car.Iid), "Merge immediately", "btn-default",
-                $"Merge !{car.Iid} now, without waiting for its pipeline? The cars behind it are rebuilt.");
+                $"Merge !{car.Iid} now, without waiting for its pipeline? The train restarts: every car is rebuilt.");
+            if (Service<ProjectCatalog>().Find(train.ProjectId)?.Settings.SkipTrainAllowed == true)
+            {
+                Button(TrainCommands.MergeImmediatelyKeepingTrainPath(train.ProjectId, train.State.TargetBranch, car.Iid), "Merge now, keep train", "btn-default",
+                    $"Merge !{car.Iid} now, without waiting for its pipeline, and keep the train? The running pipelines go on; each car is rebuilt and tested again when it reaches the front.");
+            }
             WriteLiteral("</div>");
         }
 
