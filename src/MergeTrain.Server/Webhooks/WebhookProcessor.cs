@@ -1,4 +1,3 @@
-using System.Globalization;
 using MergeTrain.Core.Trains;
 using MergeTrain.Git;
 using MergeTrain.GitLab.Api;
@@ -286,17 +285,12 @@ public sealed class WebhookProcessor(
     /// </summary>
     private async Task<long?> TrainOfPublishedBranchAsync(NpgsqlConnection connection, ConfiguredProject project, string? branch, CancellationToken cancellationToken)
     {
-        var carPrefix = project.Settings.CarBranchPrefix;
-        var lastSlash = branch?.LastIndexOf('/') ?? -1;
-        if (branch is not null && branch.StartsWith(carPrefix, StringComparison.Ordinal) && lastSlash > carPrefix.Length)
+        if (project.Settings.TryParseCarBranch(branch, out var targetBranch, out _))
         {
-            // <prefix><target>/<iid>; the target may contain slashes itself.
-            return await TrainStore.FindTrainIdAsync(connection, null, project.Id, branch[carPrefix.Length..lastSlash]);
+            return await TrainStore.FindTrainIdAsync(connection, null, project.Id, targetBranch);
         }
 
-        var mergedResults = TrainSettings.MergedResultsBranchPrefix;
-        if (branch is not null && branch.StartsWith(mergedResults, StringComparison.Ordinal)
-            && int.TryParse(branch.AsSpan(mergedResults.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var iid))
+        if (PublishedBranches.TryParseMergedResultsBranch(branch, out var iid))
         {
             try
             {
