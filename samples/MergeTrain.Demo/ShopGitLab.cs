@@ -1,3 +1,4 @@
+using MergeTrain.Core.Trains;
 using MergeTrain.FakeGitLab;
 
 namespace MergeTrain.Demo;
@@ -18,10 +19,10 @@ public sealed class ShopGitLab(FakeGitLab.FakeGitLab gitLab)
     public FakeMergeRequest MergeRequest(long iid) => GitLab.GetMergeRequest(DemoProject.Id, iid);
 
     /// <summary>The pipelines of <paramref name="iid"/>'s cars (branch <c>merge-train/main/:iid</c>), oldest first.</summary>
-    public IReadOnlyList<FakePipeline> CarPipelines(long iid) => PipelinesOn($"merge-train/{DemoProject.TargetBranch}/{iid}");
+    public IReadOnlyList<FakePipeline> CarPipelines(long iid) => PipelinesOn(PublishedBranches.CarBranch(PublishedBranches.DefaultCarBranchPrefix, DemoProject.TargetBranch, iid));
 
     /// <summary>The merged results pipelines of <paramref name="iid"/> (branch <c>merged-results/:iid</c>), oldest first.</summary>
-    public IReadOnlyList<FakePipeline> MergedResultPipelines(long iid) => PipelinesOn($"merged-results/{iid}");
+    public IReadOnlyList<FakePipeline> MergedResultPipelines(long iid) => PipelinesOn(PublishedBranches.MergedResultsBranch(iid));
 
     /// <summary>The newest pipeline id so far (0 when none), to tell later pipelines apart.</summary>
     public long LastPipelineId => GitLab.Pipelines.Select(p => p.Id).DefaultIfEmpty(0).Max();

@@ -1,3 +1,4 @@
+using MergeTrain.Core.Trains;
 using MergeTrain.FakeGitLab;
 using Microsoft.Extensions.Logging;
 
@@ -42,7 +43,7 @@ public sealed class TrainNarrator(ShopGitLab shop, ILogger logger)
             }
         }
 
-        foreach (var pipeline in gitLab.Pipelines.Where(p => p.IsFinished && p.Ref.StartsWith("merge-train/", StringComparison.Ordinal)).OrderBy(p => p.Id))
+        foreach (var pipeline in gitLab.Pipelines.Where(p => p.IsFinished && PublishedBranches.TryParseCarBranch(PublishedBranches.DefaultCarBranchPrefix, p.Ref, out _, out _)).OrderBy(p => p.Id))
         {
             if (!_toldPipelines.Add(pipeline.Id))
             {

@@ -1,11 +1,14 @@
+using MergeTrain.Core.Trains;
+
 namespace MergeTrain.Git;
 
-/// <summary>The names of the references and branches the service reads and writes (SPEC section 5).</summary>
+/// <summary>
+/// The references the git adapter reads and writes in the service's repository, and the check that a
+/// branch name is safe to push. The names of the branches published for CI, and of the merge ref,
+/// are the core's (<see cref="PublishedBranches"/>).
+/// </summary>
 public static class GitRefs
 {
-    /// <summary>Default prefix of car branches.</summary>
-    public const string DefaultCarBranchPrefix = "merge-train/";
-
     /// <summary>What the service fetches: every branch and every merge request head.</summary>
     public static readonly IReadOnlyList<string> FetchRefspecs =
     [
@@ -18,15 +21,6 @@ public static class GitRefs
 
     /// <summary><c>refs/merge-requests/&lt;iid&gt;/head</c>: the MR's source head as GitLab publishes it.</summary>
     public static string MergeRequestHead(long iid) => $"refs/merge-requests/{iid}/head";
-
-    /// <summary><c>refs/merge-requests/&lt;iid&gt;/merge</c>: the car commit or merged-results commit of the MR.</summary>
-    public static string MergeRequestMerge(long iid) => $"refs/merge-requests/{iid}/merge";
-
-    /// <summary>The branch that publishes a car for CI: <c>&lt;prefix&gt;&lt;target&gt;/&lt;iid&gt;</c>.</summary>
-    public static string CarBranch(string prefix, string targetBranch, long iid) => EnsureValidBranch($"{prefix}{targetBranch}/{iid}");
-
-    /// <summary>The branch that publishes a merged-results commit for CI: <c>merged-results/&lt;iid&gt;</c>.</summary>
-    public static string MergedResultsBranch(long iid) => $"merged-results/{iid}";
 
     /// <summary>
     /// Returns <paramref name="branch"/> when it is a valid branch name (git check-ref-format rules),

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MergeTrain.Core.Trains;
 
 namespace MergeTrain.Git;
 
@@ -76,7 +77,7 @@ public sealed class ProjectRepository : IDisposable
     public MergeOutcome BuildMergeRef(long iid, CarRecipe recipe)
     {
         var outcome = WithHandle(repository => repository.BuildCar(recipe, _settings.Committer, _time.GetUtcNow()));
-        var reference = GitRefs.MergeRequestMerge(iid);
+        var reference = PublishedBranches.MergeRef(iid);
         Exclusive(() => WithHandle(repository =>
         {
             if (outcome is MergeOutcome.Merged merged)
@@ -99,7 +100,7 @@ public sealed class ProjectRepository : IDisposable
     public PushResult PublishBranch(long iid, string branch)
     {
         var destination = GitRefs.Branch(branch);
-        var source = GitRefs.MergeRequestMerge(iid);
+        var source = PublishedBranches.MergeRef(iid);
         return Exclusive(() => WithHandle(repository =>
         {
             if (repository.ResolveReference(source) is null)

@@ -95,12 +95,11 @@ public class ProjectRepositoryTests(string transport)
         var car1 = project.BuildMergeRef(1, _root, mr1, "Merge branch 'one' into 'main'\n\nOne\n\nSee merge request g/p!1").ShouldBeOfType<MergeOutcome.Merged>();
         var car2 = project.BuildMergeRef(2, car1.CommitSha, mr2, "car 2").ShouldBeOfType<MergeOutcome.Merged>();
         GitCli.Run(project.Path, "rev-list", "--parents", "-n1", car2.CommitSha).ShouldBe($"{car2.CommitSha} {car1.CommitSha} {mr2}");
-        project.ResolveReference(GitRefs.MergeRequestMerge(2)).ShouldBe(car2.CommitSha);
+        project.ResolveReference("refs/merge-requests/2/merge").ShouldBe(car2.CommitSha);
 
-        var branch = GitRefs.CarBranch(GitRefs.DefaultCarBranchPrefix, "main", 2);
-        branch.ShouldBe("merge-train/main/2");
+        const string branch = "merge-train/main/2";
         project.PublishBranch(2, branch).Succeeded.ShouldBeTrue();
-        project.PublishBranch(1, GitRefs.MergedResultsBranch(1)).Succeeded.ShouldBeTrue();
+        project.PublishBranch(1, "merged-results/1").Succeeded.ShouldBeTrue();
         GitCli.Run(_remotePath, "rev-parse", "refs/heads/merge-train/main/2").ShouldBe(car2.CommitSha);
         GitCli.Run(_remotePath, "rev-parse", "refs/heads/merged-results/1").ShouldBe(car1.CommitSha);
 
@@ -109,7 +108,7 @@ public class ProjectRepositoryTests(string transport)
         project.PublishBranch(2, branch).Succeeded.ShouldBeTrue();
         GitCli.Run(_remotePath, "rev-parse", "refs/heads/merge-train/main/2").ShouldBe(rebuilt.CommitSha);
 
-        project.DeleteBranches([branch, GitRefs.MergedResultsBranch(1)]).Succeeded.ShouldBeTrue();
+        project.DeleteBranches([branch, "merged-results/1"]).Succeeded.ShouldBeTrue();
         GitCli.TryRun(_remotePath, "rev-parse", "--verify", "refs/heads/merge-train/main/2").ExitCode.ShouldNotBe(0);
         GitCli.TryRun(_remotePath, "rev-parse", "--verify", "refs/heads/merged-results/1").ExitCode.ShouldNotBe(0);
     }
@@ -126,7 +125,7 @@ public class ProjectRepositoryTests(string transport)
 
         project.BuildMergeRef(2, car1.CommitSha, mr2, "car 2").ShouldBeOfType<MergeOutcome.Conflicted>().Paths.ShouldBe(["shared.txt"]);
 
-        project.ResolveReference(GitRefs.MergeRequestMerge(2)).ShouldBeNull();
+        project.ResolveReference("refs/merge-requests/2/merge").ShouldBeNull();
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using MergeTrain.FakeGitLab.Ci;
 
 namespace MergeTrain.FakeGitLab;
@@ -167,6 +168,48 @@ public sealed class CiSimulator
         return pipeline;
     }
 
+    /// <summary>
+    /// Starts cancelling a held pipeline the way GitLab does while the cancelled jobs' <c>after_script</c>
+    /// still runs: the pipeline and its unfinished jobs turn <c>canceling</c>, a hook says so, and they
+    /// stay so until <see cref="FinishCancelingAsync"/>. False when the pipeline is not held.
+    /// </summary>
+    public async Task<bool> BeginCancelingAsync(long pipelineId)
+    {
+        if (!_held.ContainsKey(pipelineId) || EntryOf(pipelineId) is not { } entry)
+        {
+            return false;
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        var canceling = _store.UpdateRunningPipeline(pipelineId, p => p with
+        {
+            Status = PipelineStatuses.Canceling,
+            Jobs = [.. p.Jobs.Select(job => job.IsFinished ? job : job with { Status = PipelineStatuses.Canceling })],
+            UpdatedAt = now,
+        });
+        if (canceling is null)
+        {
+            return false;
+        }
+
+        await _announce(entry, canceling);
+        return true;
+    }
+
+    /// <summary>
+    /// Ends what <see cref="BeginCancelingAsync"/> began: the pipeline is <c>canceled</c> (announced
+    /// as any change is). False when the pipeline is not canceling.
+    /// </summary>
+    public async Task<bool> FinishCancelingAsync(long pipelineId)
+    {
+        if (_store.FindPipeline(pipelineId) is not { Status: PipelineStatuses.Canceling } || EntryOf(pipelineId) is not { } entry)
+        {
+            return false;
+        }
+
+        return (await CancelAsync(entry, pipelineId))?.Status == PipelineStatuses.Canceled;
+    }
+
     /// <summary>Cancels a pipeline that has not finished; returns the pipeline as it now is.</summary>
     internal async Task<FakePipeline?> CancelAsync(ProjectEntry entry, long pipelineId)
     {
@@ -194,6 +237,9 @@ public sealed class CiSimulator
 
         return canceled;
     }
+
+    private ProjectEntry? EntryOf(long pipelineId) =>
+        _store.FindPipeline(pipelineId) is { } pipeline ? _store.FindProject(pipeline.ProjectId.ToString(CultureInfo.InvariantCulture)) : null;
 
     private async Task RunAsync(ProjectEntry entry, long pipelineId, TaskCompletionSource<string?>? hold)
     {

@@ -13,7 +13,7 @@ public sealed record FakePipeline
 
     public required string Ref { get; init; }
 
-    /// <summary>GitLab's pipeline status: created, running, success, failed, canceled.</summary>
+    /// <summary>GitLab's pipeline status: created, running, success, failed, canceling, canceled.</summary>
     public required string Status { get; init; }
 
     public string Source { get; init; } = "api";
@@ -56,6 +56,10 @@ public static class PipelineStatuses
     public const string Running = "running";
     public const string Success = "success";
     public const string Failed = "failed";
+
+    /// <summary>Being cancelled: GitLab's state while the cancelled jobs' <c>after_script</c> still runs; not finished.</summary>
+    public const string Canceling = "canceling";
+
     public const string Canceled = "canceled";
 
     public static bool IsFinished(string status) => status is Success or Failed or Canceled or "skipped";

@@ -1,3 +1,5 @@
+using MergeTrain.Core.Trains;
+
 namespace MergeTrain.Application.Configuration;
 
 /// <summary>The <c>MergeTrain</c> configuration section (SPEC section 7; the key names are a contract).</summary>
@@ -88,7 +90,7 @@ public sealed class ProjectOptions
     public int WastedMinutesPerHour { get; set; }
 
     /// <summary>Car branches are <c>&lt;prefix&gt;&lt;target&gt;/&lt;iid&gt;</c>.</summary>
-    public string CarBranchPrefix { get; set; } = "merge-train/";
+    public string CarBranchPrefix { get; set; } = PublishedBranches.DefaultCarBranchPrefix;
 
     /// <summary>Overrides GitLab's project <c>merge_method</c> (<c>merge</c>, <c>rebase_merge</c>, <c>ff</c>); empty reads it from GitLab.</summary>
     public string MergeMethod { get; set; } = "";

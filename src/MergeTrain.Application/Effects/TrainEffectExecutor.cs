@@ -20,11 +20,6 @@ public sealed class TrainEffectExecutor(
     MergeSettingsReader mergeSettings,
     ILogger<TrainEffectExecutor> logger) : ITrainEffectExecutor
 {
-    private const int ConflictPathsShown = 10;
-
-    // GitLab's statuses of a pipeline that will not change by itself any more.
-    private static readonly HashSet<string> FinishedStatuses = new(StringComparer.Ordinal) { "success", "failed", "canceled", "skipped" };
-
     /// <inheritdoc/>
     public async Task<IReadOnlyList<TrainEvent>> ExecuteAsync(TrainState train, TrainEffect effect, EffectAttempt attempt, CancellationToken cancellationToken)
     {
@@ -89,7 +84,7 @@ public sealed class TrainEffectExecutor(
             case SetCommitStatus status:
                 await gitLab.SetCommitStatusAsync(
                     project.GitLab, project.Id, status.Sha,
-                    new GitLabCommitStatus(StatusName(status.State), SetCommitStatus.StatusName, status.TargetUrl, status.Description),
+                    new GitLabCommitStatus(status.State.ToGitLabName(), SetCommitStatus.StatusName, status.TargetUrl, status.Description),
                     cancellationToken);
                 return [];
             case BuildMergedResult build:
@@ -143,7 +138,7 @@ public sealed class TrainEffectExecutor(
     private async Task<TrainEvent> ListBaseFailedJobsAsync(ConfiguredProject project, ListBaseFailedJobs list, CancellationToken cancellationToken)
     {
         var pipelines = await gitLab.ListCommitPipelinesAsync(project.GitLab, project.Id, list.BaseSha, cancellationToken);
-        var latest = pipelines.Where(p => p.Sha == list.BaseSha && FinishedStatuses.Contains(p.Status)).MaxBy(p => p.Id);
+        var latest = pipelines.Where(p => p.Sha == list.BaseSha && GitLabNames.TryParsePipelineStatus(p.Status, out var pipelineStatus) && pipelineStatus.IsFinished()).MaxBy(p => p.Id);
         if (latest is null)
         {
             logger.LogInformation("Base {BaseSha} of !{Iid} has no finished pipeline; nothing is known about it", list.BaseSha, list.Iid);
@@ -198,7 +193,7 @@ public sealed class TrainEffectExecutor(
         return outcome switch
         {
             MergeOutcome.Merged merged => new CarBuilt(build.Iid, build.Generation, build.BaseSha, merged.CommitSha) { RewrittenHeadSha = merged.RewrittenHeadSha },
-            MergeOutcome.Conflicted conflicted => new CarConflicted(build.Iid, build.Generation, build.BaseSha, conflicted.Paths.Take(ConflictPathsShown).ToList()),
+            MergeOutcome.Conflicted conflicted => new CarConflicted(build.Iid, build.Generation, build.BaseSha, conflicted.Paths.Take(TrainNotes.MaxConflictPathsShown).ToList()),
             _ => throw new InvalidOperationException($"Unknown merge outcome {outcome}."),
         };
     }
@@ -208,7 +203,7 @@ public sealed class TrainEffectExecutor(
         var outcome = await MergeAsync(project, repository, build.Iid, build.BaseSha, build.HeadSha, build.Message, cancellationToken);
         if (outcome is MergeOutcome.Conflicted conflicted)
         {
-            return new MergedResultConflicted(build.Iid, build.Generation, conflicted.Paths.Take(ConflictPathsShown).ToList());
+            return new MergedResultConflicted(build.Iid, build.Generation, conflicted.Paths.Take(TrainNotes.MaxConflictPathsShown).ToList());
         }
 
         var commit = ((MergeOutcome.Merged)outcome).CommitSha;
@@ -221,7 +216,7 @@ public sealed class TrainEffectExecutor(
         var outcome = await MergeAsync(project, repository, merge.Iid, merge.BaseSha, merge.HeadSha, merge.Message, cancellationToken);
         if (outcome is MergeOutcome.Conflicted conflicted)
         {
-            return new MergeImmediatelyFailed(merge.Iid, merge.Generation, null, conflicted.Paths.Take(ConflictPathsShown).ToList(), "the merge request conflicts with the target branch");
+            return new MergeImmediatelyFailed(merge.Iid, merge.Generation, null, conflicted.Paths.Take(TrainNotes.MaxConflictPathsShown).ToList(), "the merge request conflicts with the target branch");
         }
 
         var commit = ((MergeOutcome.Merged)outcome).CommitSha;
@@ -324,14 +319,4 @@ public sealed class TrainEffectExecutor(
             throw new GitRemoteException($"Pushing {branch} was refused: {string.Join("; ", result.Rejected.Select(r => r.Reason))}");
         }
     }
-
-    private static string StatusName(CommitState state) => state switch
-    {
-        CommitState.Pending => "pending",
-        CommitState.Running => "running",
-        CommitState.Success => "success",
-        CommitState.Failed => "failed",
-        CommitState.Canceled => "canceled",
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
-    };
 }

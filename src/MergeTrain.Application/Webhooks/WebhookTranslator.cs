@@ -1,4 +1,3 @@
-using System.Globalization;
 using MergeTrain.Core.Trains;
 using MergeTrain.GitLab.Webhooks;
 
@@ -166,27 +165,12 @@ public static class WebhookTranslator
     public static PublishedBranch? ReadPublishedBranch(string? branch, TrainSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (branch is null)
+        if (settings.TryParseCarBranch(branch, out var targetBranch, out _))
         {
-            return null;
+            return new PublishedBranch(targetBranch, null);
         }
 
-        var carPrefix = settings.CarBranchPrefix;
-        var lastSlash = branch.LastIndexOf('/');
-        if (branch.StartsWith(carPrefix, StringComparison.Ordinal) && lastSlash > carPrefix.Length)
-        {
-            // <prefix><target>/<iid>; the target may contain slashes itself.
-            return new PublishedBranch(branch[carPrefix.Length..lastSlash], null);
-        }
-
-        var mergedResults = TrainSettings.MergedResultsBranchPrefix;
-        if (branch.StartsWith(mergedResults, StringComparison.Ordinal)
-            && int.TryParse(branch.AsSpan(mergedResults.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var iid))
-        {
-            return new PublishedBranch(null, iid);
-        }
-
-        return null;
+        return PublishedBranches.TryParseMergedResultsBranch(branch, out var iid) ? new PublishedBranch(null, iid) : null;
     }
 
     /// <summary>

@@ -22,19 +22,15 @@ public enum CarPriority
 /// <summary>The wire names of <see cref="CarPriority"/> (<c>normal</c>, <c>high</c>), for the API, notes and the dashboard.</summary>
 public static class CarPriorityNames
 {
-    private static readonly string[] Names = ["normal", "high"];
-
     /// <summary>The wire name of a priority.</summary>
-    public static string ToName(this CarPriority priority) => Names[(int)priority];
+    public static string ToName(this CarPriority priority) => WireNames.Of(priority);
 
-    /// <summary>Parses a priority name (case-insensitive); false for an unknown name.</summary>
-    public static bool TryParse(string? name, out CarPriority priority)
-    {
-        var index = name is null ? -1 : Array.FindIndex(Names, known => string.Equals(known, name.Trim(), StringComparison.OrdinalIgnoreCase));
-        priority = index < 0 ? default : (CarPriority)index;
-        return index >= 0;
-    }
+    // People type it (API field, /merge-train comment), hence the leniency the other names lack.
+
+    /// <summary>Parses a priority name (case-insensitive, surrounding spaces ignored); false for an unknown name.</summary>
+    public static bool TryParse(string? name, out CarPriority priority) =>
+        WireNames.TryParse(All.FirstOrDefault(known => string.Equals(known, name?.Trim(), StringComparison.OrdinalIgnoreCase)), out priority);
 
     /// <summary>Every wire name, for error messages.</summary>
-    public static IReadOnlyList<string> All => Names;
+    public static IReadOnlyList<string> All => WireNames.All<CarPriority>();
 }

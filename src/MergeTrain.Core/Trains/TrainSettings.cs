@@ -3,9 +3,6 @@ namespace MergeTrain.Core.Trains;
 /// <summary>The per-project settings of a train (SPEC section 7); an input of every decision.</summary>
 public sealed record TrainSettings
 {
-    /// <summary>The branch prefix merged-results commits are published under (SPEC section 5).</summary>
-    public const string MergedResultsBranchPrefix = "merged-results/";
-
     /// <summary>How many cars at the front of the train get a car commit and a pipeline (minimum 1; 1 is serial).</summary>
     public int MaxParallelPipelines { get; init; } = 20;
 
@@ -68,7 +65,7 @@ public sealed record TrainSettings
     public string PriorityLabel { get; init; } = "merge-train::high";
 
     /// <summary>Car commits are published as branches <c>&lt;prefix&gt;&lt;target&gt;/&lt;iid&gt;</c>.</summary>
-    public string CarBranchPrefix { get; init; } = "merge-train/";
+    public string CarBranchPrefix { get; init; } = PublishedBranches.DefaultCarBranchPrefix;
 
     /// <summary>Throws when a setting is out of range; returns the settings for chaining.</summary>
     public TrainSettings Validate()
@@ -121,12 +118,10 @@ public sealed record TrainSettings
         return this;
     }
 
-    /// <summary>The branch a car commit is published on for CI.</summary>
-    public string CarBranch(string targetBranch, int iid) => $"{CarBranchPrefix}{targetBranch}/{iid}";
+    /// <summary>The branch a car commit is published on for CI, with this project's prefix (<see cref="PublishedBranches.CarBranch"/>).</summary>
+    public string CarBranch(string targetBranch, int iid) => PublishedBranches.CarBranch(CarBranchPrefix, targetBranch, iid);
 
-    /// <summary>The branch a merged-results commit is published on for CI.</summary>
-    public static string MergedResultsBranch(int iid) => $"{MergedResultsBranchPrefix}{iid}";
-
-    /// <summary>The ref in the service's repository that holds an MR's merged result or car commit.</summary>
-    public static string MergeRef(int iid) => $"refs/merge-requests/{iid}/merge";
+    /// <summary>Reads one of this project's car branches back (<see cref="PublishedBranches.TryParseCarBranch"/>).</summary>
+    public bool TryParseCarBranch(string? branch, out string targetBranch, out int iid) =>
+        PublishedBranches.TryParseCarBranch(CarBranchPrefix, branch, out targetBranch, out iid);
 }

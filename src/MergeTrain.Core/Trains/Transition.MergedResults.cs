@@ -82,8 +82,8 @@ internal sealed partial class Transition
             entry.BaseSha!,
             entry.HeadSha,
             TrainNotes.MergeMessage(entry.SourceBranch, _state.TargetBranch, entry.Title, _state.ProjectPath, entry.Iid),
-            TrainSettings.MergeRef(entry.Iid),
-            TrainSettings.MergedResultsBranch(entry.Iid)));
+            PublishedBranches.MergeRef(entry.Iid),
+            PublishedBranches.MergedResultsBranch(entry.Iid)));
 
     private bool RemoveMergedResult(int iid, string reason)
     {
@@ -96,7 +96,7 @@ internal sealed partial class Transition
         var results = MutableMergedResults;
         ReleaseMergedResultPipeline(results[index], reason);
         results.RemoveAt(index);
-        Emit(new DeleteBranch($"delete-branch/{iid}/s{_nextSequence++}", iid, TrainSettings.MergedResultsBranch(iid)));
+        Emit(new DeleteBranch($"delete-branch/{iid}/s{_nextSequence++}", iid, PublishedBranches.MergedResultsBranch(iid)));
         Audit(iid, null, null, $"merged result removed: {reason}");
         return true;
     }
@@ -131,7 +131,7 @@ internal sealed partial class Transition
                 $"start-merged-result-pipeline/{entry.Iid}/g{entry.Generation}",
                 entry.Iid,
                 entry.Generation,
-                TrainSettings.MergedResultsBranch(entry.Iid),
+                PublishedBranches.MergedResultsBranch(entry.Iid),
                 e.CommitSha));
         }
 
@@ -180,7 +180,7 @@ internal sealed partial class Transition
 
             if (entry.PipelineRequestedGeneration == e.Generation && entry.CommitSha is not null)
             {
-                var pipeline = new PipelineSnapshot(e.PipelineId, entry.CommitSha, TrainSettings.MergedResultsBranch(e.Iid), PipelineStatus.Created, e.WebUrl, _now, _now);
+                var pipeline = new PipelineSnapshot(e.PipelineId, entry.CommitSha, PublishedBranches.MergedResultsBranch(e.Iid), PipelineStatus.Created, e.WebUrl, _now, _now);
                 MutableMergedResults[index] = entry with { Pipeline = pipeline, PipelineRequestedGeneration = null, UpdatedAt = _now };
                 Audit(e.Iid, null, null, $"merged results pipeline #{e.PipelineId} created");
                 Emit(new SetCommitStatus($"commit-status/{e.Iid}/s{_nextSequence++}", e.Iid, entry.HeadSha, CommitState.Running, e.WebUrl, "merged results pipeline"));
@@ -199,7 +199,7 @@ internal sealed partial class Transition
         {
             var entry = results[i];
             if (entry.Pipeline?.Id == e.PipelineId
-                || (entry.Pipeline is null && entry.PipelineRequestedGeneration is not null && entry.CommitSha == e.Sha && e.Ref == TrainSettings.MergedResultsBranch(entry.Iid)))
+                || (entry.Pipeline is null && entry.PipelineRequestedGeneration is not null && entry.CommitSha == e.Sha && e.Ref == PublishedBranches.MergedResultsBranch(entry.Iid)))
             {
                 index = i;
                 break;

@@ -234,7 +234,7 @@ internal sealed partial class Transition
             baseSha,
             car.HeadSha,
             TrainNotes.MergeMessage(car.SourceBranch, _state.TargetBranch, car.Title, _state.ProjectPath, car.Iid),
-            TrainSettings.MergeRef(car.Iid))
+            PublishedBranches.MergeRef(car.Iid))
         {
             UpstreamSha = _targetHead,
             Squash = car.Squash,

@@ -1,4 +1,5 @@
 using Dapper;
+using MergeTrain.Core.Trains;
 using Npgsql;
 
 namespace MergeTrain.Postgres.Api;
@@ -6,14 +7,16 @@ namespace MergeTrain.Postgres.Api;
 /// <summary>The reads behind the merge trains API, and the MR and user facts it shows.</summary>
 public static class CarQueries
 {
-    private const string Select = """
+    // The car is stored as TrainJson writes it, under its C# property names: the name read here is
+    // the property's own, and CarQueriesTests pins that the stored JSON uses it.
+    private const string Select = $"""
         SELECT c.id, c.project_id, c.target_branch, c.iid, c.car::text AS car, c.status, c.position, c.added_at, c.updated_at, c.finished_at,
                m.id AS merge_request_id, m.description, m.state AS merge_request_state, m.web_url,
                m.created_at AS merge_request_created_at, m.updated_at AS merge_request_updated_at,
                u.id AS user_id, u.name AS user_name, u.state AS user_state, u.avatar_url AS user_avatar_url, u.web_url AS user_web_url
         FROM cars c
         LEFT JOIN merge_requests m ON m.project_id = c.project_id AND m.iid = c.iid
-        LEFT JOIN gitlab_users u ON u.username = c.car->>'AddedBy'
+        LEFT JOIN gitlab_users u ON u.username = c.car->>'{nameof(Car.AddedBy)}'
         """;
 
     // GitLab's scopes, by car status: active = idle, stale, fresh (to be merged); complete = merged,
@@ -21,9 +24,9 @@ public static class CarQueries
     // a car that leaves the train unmerged, so dropped cars show only with MergeTrain's
     // include_dropped: in every listing without a scope, or beside the complete ones.
     private const string InScope = """
-        (@scope::text IS NULL AND (@includeDropped OR c.status <> 'dropped')
-         OR @scope = 'active' AND c.status IN ('idle', 'stale', 'fresh')
-         OR @scope = 'complete' AND (c.status IN ('merged', 'merging', 'skip_merged') OR @includeDropped AND c.status = 'dropped'))
+        (@scope::text IS NULL AND (@includeDropped OR c.status <> @dropped)
+         OR @scope = 'active' AND c.status = ANY(@activeStatuses)
+         OR @scope = 'complete' AND (c.status = ANY(@completeStatuses) OR @includeDropped AND c.status = @dropped))
         """;
 
     // Sorted by car id, as GitLab sorts by id.
@@ -46,7 +49,7 @@ public static class CarQueries
     // The active car if there is one, else the most recent (a dropped one only when asked for).
     private const string SelectForMergeRequest = $"""
         {Select}
-        WHERE c.project_id = @projectId AND c.iid = @iid AND (@includeDropped OR c.status <> 'dropped')
+        WHERE c.project_id = @projectId AND c.iid = @iid AND (@includeDropped OR c.status <> @dropped)
         ORDER BY (c.finished_at IS NULL) DESC, c.id DESC
         LIMIT 1
         """;
@@ -75,6 +78,11 @@ public static class CarQueries
             seen_at = EXCLUDED.seen_at
         """;
 
+    // The status names the scopes compare, from the enum's own table (the cars table stores them).
+    private static readonly string Dropped = CarStatus.Dropped.ToGitLabName();
+    private static readonly string[] ActiveStatuses = [.. new[] { CarStatus.Idle, CarStatus.Stale, CarStatus.Fresh }.Select(GitLabNames.ToGitLabName)];
+    private static readonly string[] CompleteStatuses = [.. new[] { CarStatus.Merged, CarStatus.Merging, CarStatus.SkipMerged }.Select(GitLabNames.ToGitLabName)];
+
     static CarQueries() => DapperTypes.Register();
 
     /// <summary>
@@ -87,7 +95,11 @@ public static class CarQueries
     {
         ArgumentNullException.ThrowIfNull(connection);
         // In 64 bits: the last pages a client may ask for (page 2^31 - 1 of 100) overflow an int.
-        var parameters = new { projectId, targetBranch, scope, includeDropped, ascending, limit = perPage, offset = (page - 1L) * perPage };
+        var parameters = new
+        {
+            projectId, targetBranch, scope, includeDropped, ascending, limit = perPage, offset = (page - 1L) * perPage,
+            dropped = Dropped, activeStatuses = ActiveStatuses, completeStatuses = CompleteStatuses,
+        };
         var cars = (await connection.QueryAsync<CarView>(new CommandDefinition(SelectPage, parameters, cancellationToken: cancellationToken))).AsList();
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(Count, parameters, cancellationToken: cancellationToken));
         return (cars, total);
@@ -98,7 +110,7 @@ public static class CarQueries
     /// <paramref name="includeDropped"/>); null if there is none.
     /// </summary>
     public static Task<CarView?> ForMergeRequestAsync(NpgsqlConnection connection, long projectId, int iid, CancellationToken cancellationToken, bool includeDropped = true) =>
-        connection.QuerySingleOrDefaultAsync<CarView?>(new CommandDefinition(SelectForMergeRequest, new { projectId, iid, includeDropped }, cancellationToken: cancellationToken));
+        connection.QuerySingleOrDefaultAsync<CarView?>(new CommandDefinition(SelectForMergeRequest, new { projectId, iid, includeDropped, dropped = Dropped }, cancellationToken: cancellationToken));
 
     /// <summary>The active cars of one train, first car first.</summary>
     public static async Task<IReadOnlyList<CarView>> ActiveAsync(NpgsqlConnection connection, long projectId, string targetBranch, CancellationToken cancellationToken) =>

@@ -101,9 +101,6 @@ public static class DashboardQueries
         GROUP BY 1 ORDER BY 1
         """;
 
-    private static readonly string[] FinishedPipelineStatuses =
-        [.. Enum.GetValues<PipelineStatus>().Where(status => status.IsFinished()).Select(status => status.ToGitLabName())];
-
     static DashboardQueries() => DapperTypes.Register();
 
     /// <summary>Every train, by project path and branch.</summary>
@@ -159,7 +156,7 @@ public static class DashboardQueries
             since = window.Since,
             until = window.Until,
             bucket = window.Bucket,
-            finished = FinishedPipelineStatuses,
+            finished = FinishedPipelineStatuses.Names,
             canceled = PipelineStatus.Canceled.ToGitLabName(),
             failed = PipelineStatus.Failed.ToGitLabName(),
         }).AsList();

@@ -1,5 +1,5 @@
 using Dapper;
-using MergeTrain.Postgres.Trains;
+using MergeTrain.Core.Trains;
 using Npgsql;
 
 namespace MergeTrain.Postgres.Retention;
@@ -60,7 +60,7 @@ public static class RetentionStore
         int deleted;
         do
         {
-            deleted = await connection.ExecuteAsync(new CommandDefinition(sql, new { cutoff, batch = Batch, unfinished = TrainStore.UnfinishedPipelineStatuses }, cancellationToken: cancellationToken));
+            deleted = await connection.ExecuteAsync(new CommandDefinition(sql, new { cutoff, batch = Batch, unfinished = FinishedPipelineStatuses.UnfinishedNames }, cancellationToken: cancellationToken));
             total += deleted;
         }
         while (deleted == Batch && !cancellationToken.IsCancellationRequested);

@@ -119,18 +119,13 @@ public static class TrainStore
         WHERE train_id = @trainId AND abandoned_at IS NULL AND id <> ALL(@followed)
         """;
 
-    // From the engine's own definition, so that the list cannot drift from it (it once lacked
-    // 'canceling': a pipeline whose hook was lost while canceling was never polled again).
-    internal static readonly string[] UnfinishedPipelineStatuses =
-        [.. Enum.GetValues<PipelineStatus>().Where(s => !s.IsFinished()).Select(s => s.ToGitLabName())];
-
     static TrainStore() => DapperTypes.Register();
 
     /// <summary>Pipelines we believe unfinished that have had no news since <paramref name="cutoff"/>: candidates for polling.</summary>
     public static async Task<IReadOnlyList<QuietPipeline>> QuietPipelinesAsync(NpgsqlConnection connection, DateTimeOffset cutoff, int limit)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return (await connection.QueryAsync<QuietPipeline>(new CommandDefinition(SelectQuietPipelines, new { cutoff, limit, unfinished = UnfinishedPipelineStatuses }))).AsList();
+        return (await connection.QueryAsync<QuietPipeline>(new CommandDefinition(SelectQuietPipelines, new { cutoff, limit, unfinished = FinishedPipelineStatuses.UnfinishedNames }))).AsList();
     }
 
     /// <summary>Records a project and its train settings (from the configuration).</summary>

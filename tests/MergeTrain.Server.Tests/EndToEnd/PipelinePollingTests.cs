@@ -31,4 +31,39 @@ public class PipelinePollingTests
         gitLab.Deliveries.ShouldNotContain(d => d.EventName == "Pipeline Hook" && d.Body.Contains("\"status\":\"success\""), "the success was learned by polling");
         gitLab.Requests.ShouldContain(r => r.Method == "GET" && r.Path.EndsWith($"/pipelines/{pipeline}", StringComparison.Ordinal));
     }
+
+    [Test]
+    public async Task A_car_pipeline_whose_hooks_are_lost_while_canceling_is_still_polled_to_its_end()
+    {
+        await using var world = await TrainWorld.StartAsync(
+            new Dictionary<string, string> { ["app.txt"] = "hello\n" },
+            20,
+            "--MergeTrain:PipelinePolling:QuietFor=00:00:01",
+            "--MergeTrain:PipelinePolling:Every=00:00:01");
+        var gitLab = world.GitLab;
+        var mr = await world.OpenMergeRequestAsync("feature", "Feature", new Dictionary<string, string?> { ["feature.txt"] = "f\n" });
+        gitLab.Ci.HoldPipelines = true;
+        (await world.AddThroughApiAsync(mr.Iid)).EnsureSuccessStatusCode();
+        var pipeline = await world.WaitForPipelineAsync(mr.Iid);
+
+        // Someone cancels the pipeline in GitLab; the service hears that it is canceling.
+        (await gitLab.Ci.BeginCancelingAsync(pipeline)).ShouldBeTrue();
+        await TrainWorld.WaitUntilAsync(
+            async () => (await world.CarAsync(mr.Iid)) is { } car && car.GetProperty("pipeline").GetProperty("status").GetString() == "canceling",
+            "the service to record the pipeline as canceling");
+
+        // From here the hooks are lost: the cancel completes and nobody is told. Only polling can
+        // learn it, and it polls only the statuses it takes for unfinished.
+        gitLab.WebhooksEnabled = false;
+        var polledBefore = PollsOf(gitLab, pipeline);
+        (await gitLab.Ci.FinishCancelingAsync(pipeline)).ShouldBeTrue();
+
+        var dropped = await world.WaitForCarAsync(mr.Iid, "dropped", TimeSpan.FromSeconds(30));
+        dropped.GetProperty("pipeline").GetProperty("status").GetString().ShouldBe("canceled");
+        PollsOf(gitLab, pipeline).ShouldBeGreaterThan(polledBefore, "the cancel was learned by polling");
+        gitLab.Deliveries.ShouldNotContain(d => d.EventName == "Pipeline Hook" && d.Body.Contains("\"status\":\"canceled\""), "no hook told of the cancel");
+    }
+
+    private static int PollsOf(FakeGitLab.FakeGitLab gitLab, long pipeline) =>
+        gitLab.Requests.Count(r => r.Method == "GET" && r.Path.EndsWith($"/pipelines/{pipeline}", StringComparison.Ordinal));
 }
