@@ -37,6 +37,7 @@ public class ReplayTests
         error.ToString().ShouldBeEmpty();
         exit.ShouldBe(0);
         var text = output.ToString();
+        await TestContext.Out.WriteLineAsync(text);
         text.ShouldNotContain(gitLab.Token);
         text.ShouldContain($"Replayed {inWindow.Count} merged MRs");
         text.ShouldContain($"{inWindow.Count(h => h.Bad)} bad");
