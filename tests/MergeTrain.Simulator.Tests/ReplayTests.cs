@@ -69,22 +69,26 @@ public class ReplayTests
     public void The_trace_finds_bad_and_flaky_MRs_and_durations_in_what_GitLab_recorded()
     {
         var start = new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
-        HistoryPipeline Pipeline(long id, string sha, string status, double startHours, int seconds) =>
-            new(id, sha, status, start.AddHours(startHours), start.AddHours(startHours).AddSeconds(seconds), seconds);
+        HistoryPipeline Pipeline(long id, string sha, string status, double startHours, int seconds, string suffix = "head") =>
+            new(id, $"refs/merge-requests/{id}/{suffix}", sha, status, start.AddHours(startHours), start.AddHours(startHours).AddSeconds(seconds), seconds);
         HistoryMergeRequest[] history =
         [
             new(1, start.AddHours(1), start.AddHours(3), [Pipeline(10, "a1", "failed", 1, 1800), Pipeline(11, "a2", "success", 2.5, 1500)]),
             new(2, start.AddHours(2), start.AddHours(3), [Pipeline(12, "b1", "failed", 2, 1200), Pipeline(13, "b1", "success", 2.4, 1300)]),
             new(3, start.AddHours(4), start.AddHours(5), [Pipeline(14, "c1", "canceled", 4, 60), Pipeline(15, "c1", "success", 4.1, 2000)]),
             new(4, start.AddHours(-1), start.AddHours(1), [Pipeline(16, "d1", "success", -1, 2000)]),
+
+            // A train pipeline failed (the car ahead broke it) and the next train pipeline ran on a new merge commit.
+            new(5, start.AddHours(6), start.AddHours(8), [Pipeline(17, "e1", "success", 6, 1000), Pipeline(18, "m1", "failed", 6.5, 900, "train"), Pipeline(19, "m2", "success", 7, 1100, "train")]),
         ];
 
         var trace = HistoryTrace.From(history, start, TimeSpan.FromDays(1), TimeSpan.FromHours(6));
 
-        trace.MergeRequests.Select(m => m.Iid).ShouldBe([1, 2, 3], "MR 4 was created before the window");
+        trace.MergeRequests.Select(m => m.Iid).ShouldBe([1, 2, 3, 5], "MR 4 was created before the window");
         trace.MergeRequests[0].ShouldBe(new TracedMergeRequest(1, TimeSpan.FromHours(1), true, false, TimeSpan.FromSeconds(1500), TimeSpan.FromHours(1.5) - TimeSpan.FromSeconds(1800)));
         trace.MergeRequests[1].ShouldBe(new TracedMergeRequest(2, TimeSpan.FromHours(2), false, true, TimeSpan.FromSeconds(1300)));
         trace.MergeRequests[2].ShouldBe(new TracedMergeRequest(3, TimeSpan.FromHours(4), false, false, TimeSpan.FromSeconds(2000)), "a cancelled pipeline is neither a failure nor a flake");
+        trace.MergeRequests[3].ShouldBe(new TracedMergeRequest(5, TimeSpan.FromHours(6), false, false, TimeSpan.FromSeconds(1100)), "a new merge commit is no fix by the author");
     }
 
     [Test]

@@ -40,6 +40,7 @@ internal sealed class GitLabHistoryReader(HttpClient http, Uri gitLabUrl, string
                         : summary;
                     pipelines.Add(new HistoryPipeline(
                         detail.GetProperty("id").GetInt64(),
+                        detail.GetProperty("ref").GetString()!,
                         detail.GetProperty("sha").GetString()!,
                         status,
                         Time(detail, "created_at")!.Value,

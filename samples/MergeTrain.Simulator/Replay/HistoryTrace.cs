@@ -11,14 +11,19 @@ internal static class HistoryTrace
     /// An MR arrives when it was created (GitLab records no "ready" time that every project sets). It is
     /// bad when a failed pipeline was followed by one on a new commit (the author had to fix it; the
     /// fix took from that failure to the next commit's pipeline), flaky when a failed pipeline was
-    /// followed by a pass on the same commit. Its duration is that of its last passing pipeline.
+    /// followed by a pass on the same commit; merged results and train pipelines, whose shas are merge
+    /// commits, count only when the MR has no other. Its duration is that of its last passing pipeline.
     /// </summary>
     public static Trace From(IEnumerable<HistoryMergeRequest> mergeRequests, DateTimeOffset windowStart, TimeSpan window, TimeSpan drain)
     {
         var traced = new List<TracedMergeRequest>();
         foreach (var mr in mergeRequests.Where(m => m.CreatedAt >= windowStart && m.CreatedAt < windowStart + window).OrderBy(m => m.CreatedAt).ThenBy(m => m.Iid))
         {
-            var pipelines = mr.Pipelines.Where(p => p.Status is "success" or "failed").OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).ToList();
+            var finished = mr.Pipelines.Where(p => p.Status is "success" or "failed").OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).ToList();
+
+            // Bad and flaky are read from the pipelines of the author's own commits when there are any.
+            var own = finished.Where(p => !p.OnMergeCommit).ToList();
+            var pipelines = own.Count > 0 ? own : finished;
             var bad = false;
             var flaky = false;
             TimeSpan? fixAfter = null;
@@ -40,8 +45,8 @@ internal static class HistoryTrace
                 flaky |= pipelines.Skip(i + 1).Any(p => p.Sha == failed.Sha && p.Status == "success");
             }
 
-            var duration = pipelines.LastOrDefault(p => p.Status == "success" && p.DurationSeconds is > 0)?.DurationSeconds
-                ?? pipelines.LastOrDefault(p => p.DurationSeconds is > 0)?.DurationSeconds;
+            var duration = finished.LastOrDefault(p => p.Status == "success" && p.DurationSeconds is > 0)?.DurationSeconds
+                ?? finished.LastOrDefault(p => p.DurationSeconds is > 0)?.DurationSeconds;
             traced.Add(new TracedMergeRequest(
                 mr.Iid,
                 mr.CreatedAt - windowStart,
