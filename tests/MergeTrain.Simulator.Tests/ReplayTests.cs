@@ -66,6 +66,23 @@ public class ReplayTests
     }
 
     [Test]
+    public async Task A_refused_token_fails_with_GitLabs_answer_and_does_not_print_the_token()
+    {
+        await using var gitLab = await FakeGitLab.FakeGitLab.StartAsync();
+        await gitLab.AddProjectAsync(ProjectId, "acme/replayed");
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        using var error = new StringWriter(CultureInfo.InvariantCulture);
+
+        var exit = await ReplayCommand.RunAsync(["--replay", "--gitlab-url", gitLab.BaseUrl.ToString(), "--project", "acme/replayed"], output, error, "wrong-token-123", DateTimeOffset.UtcNow);
+
+        exit.ShouldBe(1);
+        output.ToString().ShouldBeEmpty();
+        error.ToString().ShouldContain("401");
+        error.ToString().ShouldContain("acme%2Freplayed", Case.Insensitive);
+        error.ToString().ShouldNotContain("wrong-token-123");
+    }
+
+    [Test]
     public void The_trace_finds_bad_and_flaky_MRs_and_durations_in_what_GitLab_recorded()
     {
         var start = new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
