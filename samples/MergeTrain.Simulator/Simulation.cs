@@ -7,7 +7,9 @@ namespace MergeTrain.Simulator;
 /// Drives the real <see cref="TrainEngine"/> in virtual time: MRs arrive at random, git and GitLab answer
 /// effects at once, and a synthetic CI (<see cref="JobModel"/>) runs pipelines whose jobs fail when their
 /// commit contains a bad MR, or flake. Dropped MRs come back: a bad one fixed after an hour or two, a good
-/// one re-added after half an hour. Urgent MRs are handled as the <see cref="Policy"/> says.
+/// one re-added after half an hour. Urgent MRs are handled as the <see cref="Policy"/> says. With a
+/// <see cref="Workload.Trace"/>, the recorded MRs replace the random ones: their arrivals, bad and
+/// flaky flags, pipeline durations and fix times.
 /// </summary>
 internal sealed class Simulation
 {
