@@ -1,9 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
 using MergeTrain.Simulator;
+using MergeTrain.Simulator.Replay;
 
 // Usage: dotnet run -c Release --project samples/MergeTrain.Simulator [-- --days 14 --seed 42 --depth 2 --sweep]
 // --sweep prints, instead, the later-green policies at pending-failure depths 1 to 3 (how the depth was chosen).
+// --replay --gitlab-url URL --project ID --weeks N replays the project's own history instead (token in GITLAB_TOKEN).
+if (args.Contains("--replay"))
+{
+    return await ReplayCommand.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable("GITLAB_TOKEN"), DateTimeOffset.UtcNow);
+}
+
 var days = 14;
 var seed = 42;
 var depth = Policies.DefaultPendingFailureDepth;

@@ -7,7 +7,9 @@ namespace MergeTrain.Simulator;
 /// Drives the real <see cref="TrainEngine"/> in virtual time: MRs arrive at random, git and GitLab answer
 /// effects at once, and a synthetic CI (<see cref="JobModel"/>) runs pipelines whose jobs fail when their
 /// commit contains a bad MR, or flake. Dropped MRs come back: a bad one fixed after an hour or two, a good
-/// one re-added after half an hour. Urgent MRs are handled as the <see cref="Policy"/> says.
+/// one re-added after half an hour. Urgent MRs are handled as the <see cref="Policy"/> says. With a
+/// <see cref="Workload.Trace"/>, the recorded MRs replace the random ones: their arrivals, bad and
+/// flaky flags, pipeline durations and fix times.
 /// </summary>
 internal sealed class Simulation
 {
@@ -61,7 +63,25 @@ internal sealed class Simulation
         var watch = Stopwatch.StartNew();
         var end = _start + _workload.Duration;
         var iid = 0;
-        for (var at = _start + Exponential(_arrivals, _workload.MrsPerHour); at < end; at += Exponential(_arrivals, _workload.MrsPerHour))
+        if (_workload.Trace is { } trace)
+        {
+            // The recorded MRs, exactly: a bad one breaks the same job of the model (its iid picks which).
+            foreach (var traced in trace.MergeRequests)
+            {
+                var mr = new SimMr(traced.Iid, traced.Bad, false, traced.Iid % _jobs.Count, _start + traced.Arrival)
+                {
+                    PipelineDuration = traced.PipelineDuration,
+                    FlakePending = traced.Flaky,
+                    FixAfter = traced.FixAfter,
+                };
+                _mrs[mr.Iid] = mr;
+                At(mr.FirstAdded, () => Add(mr));
+            }
+
+            end += trace.Drain;
+        }
+
+        for (var at = _start + Exponential(_arrivals, _workload.MrsPerHour); _workload.Trace is null && at < end; at += Exponential(_arrivals, _workload.MrsPerHour))
         {
             var bad = _arrivals.NextDouble() < _workload.BadProbability;
 
@@ -222,7 +242,8 @@ internal sealed class Simulation
 
     private void StartPipeline(StartPipeline start)
     {
-        var duration = TimeSpan.FromMinutes(_workload.PipelineMedian.TotalMinutes * Math.Exp(_workload.PipelineSpread * Gaussian(_ci)));
+        var duration = _mrs[start.Iid].PipelineDuration
+            ?? TimeSpan.FromMinutes(_workload.PipelineMedian.TotalMinutes * Math.Exp(_workload.PipelineSpread * Gaussian(_ci)));
         var pipeline = new SimulatedPipeline(_nextPipeline++, start.Iid, start.Sha, start.Ref, duration, _brokenJobs[start.Sha]);
         _pipelines[pipeline.Id] = pipeline;
         Run(pipeline, _jobs.All);
@@ -263,6 +284,17 @@ internal sealed class Simulation
         pipeline.StartRun(_now);
         var run = pipeline.Runs;
         var (failed, flaked) = _jobs.Outcome(jobs, pipeline.BrokenJobs, _workload.FlakeProbability, _ci);
+        var owner = _mrs[pipeline.Iid];
+
+        // A recorded flake happens once: on the first run of the MR's own car that runs the first job
+        // and reports (a cancelled run leaves it pending).
+        var recordedFlake = owner.FlakePending && (jobs & ~pipeline.BrokenJobs & JobModel.Only(0)) != 0;
+        if (recordedFlake)
+        {
+            flaked |= JobModel.Only(0);
+            failed |= flaked;
+        }
+
         At(_now + _jobs.RunTime(pipeline.Duration, jobs), () =>
         {
             if (pipeline.Runs != run || !pipeline.Running)
@@ -270,6 +302,7 @@ internal sealed class Simulation
                 return;
             }
 
+            owner.FlakePending &= !recordedFlake;
             pipeline.FinishRun(_now, failed, flaked);
             ReleaseRunner();
             _latestFinishedOn[pipeline.Sha] = pipeline;
@@ -356,7 +389,7 @@ internal sealed class Simulation
         }
 
         // The author fixes the bad MR, which then is good.
-        var fixedAfter = TimeSpan.FromMinutes(60 + (60 * _arrivals.NextDouble()));
+        var fixedAfter = mr.FixAfter ?? TimeSpan.FromMinutes(60 + (60 * _arrivals.NextDouble()));
         At(_now + fixedAfter, () =>
         {
             mr.Bad = false;
@@ -388,6 +421,15 @@ internal sealed class Simulation
         public DateTimeOffset FirstAdded { get; } = firstAdded;
 
         public int Version { get; set; }
+
+        /// <summary>A traced MR's recorded pipeline duration; null draws one.</summary>
+        public TimeSpan? PipelineDuration { get; init; }
+
+        /// <summary>A traced flaky MR whose one flake has not happened yet.</summary>
+        public bool FlakePending { get; set; }
+
+        /// <summary>A traced bad MR's recorded time to its fix; null draws one.</summary>
+        public TimeSpan? FixAfter { get; init; }
 
         public string Head => $"mr{Iid}v{Version}";
     }

@@ -60,6 +60,7 @@ internal static class Tables
 
     private static string Percent(double share) => $"{share * 100:0.#} %";
 
-    private static string Duration(TimeSpan time) =>
+    /// <summary>A duration as the tables write it: minutes, hours or days.</summary>
+    internal static string Duration(TimeSpan time) =>
         time.TotalHours >= 24 ? $"{time.TotalDays:F1} d" : time.TotalHours >= 1 ? $"{time.TotalHours:F1} h" : $"{time.TotalMinutes:F0} min";
 }

@@ -10,6 +10,7 @@ namespace MergeTrain.Simulator;
 /// <param name="Duration">How long the team works.</param>
 /// <param name="Seed">The seed of every random choice.</param>
 /// <param name="Runners">How many pipelines the runners can run at once (0: as many as asked); the others wait, pending.</param>
+/// <param name="Trace">A recorded history to replay; when set, its MRs replace the random arrivals, bad draws, flakes and durations.</param>
 internal sealed record Workload(
     double MrsPerHour,
     double BadProbability,
@@ -19,4 +20,5 @@ internal sealed record Workload(
     double PipelineSpread,
     TimeSpan Duration,
     int Seed,
-    int Runners = 0);
+    int Runners = 0,
+    Trace? Trace = null);

@@ -34,6 +34,7 @@ internal static class ApiEndpoints
         project.MapPut("/merge_requests/{iid:long}/discussions/{discussionId}", (string id, long iid, string discussionId, HttpRequest request) =>
             ResolveDiscussionAsync(fake, id, iid, discussionId, request));
         project.MapGet("/merge_requests/{iid:long}", (string id, long iid) => GetMergeRequestAsync(fake, id, iid));
+        MergeRequestListEndpoints.Map(project, fake);
         project.MapGet("/merge_requests/{iid:long}/notes", (string id, long iid) => ListNotes(fake, id, iid));
         project.MapPost("/merge_requests/{iid:long}/notes", (string id, long iid, HttpRequest request) => CreateNoteAsync(fake, id, iid, request));
         project.MapPost("/pipeline", (string id, HttpRequest request) => CreatePipelineAsync(fake, id, request));
@@ -458,7 +459,7 @@ internal static class ApiEndpoints
         return ApiResults.Json(new JsonArray([.. statuses]));
     });
 
-    private static void AddPaginationHeaders(HttpContext context, int page, int perPage, int total, int totalPages)
+    internal static void AddPaginationHeaders(HttpContext context, int page, int perPage, int total, int totalPages)
     {
         var headers = context.Response.Headers;
         headers["X-Page"] = page.ToString(CultureInfo.InvariantCulture);
@@ -497,6 +498,6 @@ internal static class ApiEndpoints
         headers.Link = string.Join(", ", links);
     }
 
-    private static int ParseInt(string? value, int fallback) =>
+    internal static int ParseInt(string? value, int fallback) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : fallback;
 }

@@ -24,12 +24,17 @@ public class OrphanedWorkTests : ServiceDatabaseTest
         // Two runs take their requests under their locks, as ExclusiveWork does; one of them then
         // dies: its connection, unpooled, is closed for good, as a killed process's would be.
         var unpooled = new NpgsqlConnectionStringBuilder(DataSource.ConnectionString) { Pooling = false }.ConnectionString;
+        int dyingPid;
         await using (var dying = new NpgsqlConnection(unpooled))
         {
             await dying.OpenAsync();
+            dyingPid = await dying.ExecuteScalarAsync<int>("SELECT pg_backend_pid()");
             await dying.ExecuteAsync("SELECT pg_advisory_lock(@key)", new { key = dead.LockKey });
             await WorkRequestStore.TakeAsync(dying, dead, now, CancellationToken.None);
         }
+
+        // The server ends the backend, and releases its locks, a moment after the client hangs up.
+        await WaitUntilGoneAsync(dyingPid);
 
         await using var living = await DataSource.OpenConnectionAsync();
         await living.ExecuteAsync("SELECT pg_advisory_lock(@key)", new { key = alive.LockKey });
@@ -38,5 +43,15 @@ public class OrphanedWorkTests : ServiceDatabaseTest
         var orphaned = await WorkRequestStore.OrphanedAsync(Connection, 10, CancellationToken.None);
 
         orphaned.ShouldBe([dead], "only the request whose run's lock went with its connection; the waiting one was never taken");
+    }
+
+    private async Task WaitUntilGoneAsync(int pid)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (await Connection.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE pid = @pid", new { pid }) > 0)
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, $"backend {pid} still runs 30 s after its client hung up");
+            await Task.Delay(20);
+        }
     }
 }
