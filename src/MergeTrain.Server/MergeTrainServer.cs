@@ -1,19 +1,22 @@
+using MergeTrain.Application.Configuration;
+using MergeTrain.Application.Database;
+using MergeTrain.Application.Effects;
+using MergeTrain.Application.Mediation;
+using MergeTrain.Application.Pipelines;
+using MergeTrain.Application.Repositories;
+using MergeTrain.Application.Trains;
+using MergeTrain.Core.Trains;
+using MergeTrain.GitLab.Api;
+using MergeTrain.Server.Api;
 using MergeTrain.Server.Configuration;
+using MergeTrain.Server.Dashboard;
 using MergeTrain.Server.Database;
 using MergeTrain.Server.Health;
-using MergeTrain.Core.Trains;
-using MergeTrain.Postgres.Trains;
-using MergeTrain.Server.Api;
-using MergeTrain.Server.Mediation;
-using MergeTrain.Server.Dashboard;
 using MergeTrain.Server.Http;
-using MergeTrain.Server.Metrics;
-using MergeTrain.Server.Pipelines;
-using MergeTrain.Server.Trains;
-using MergeTrain.Server.Webhooks;
-using MergeTrain.GitLab.Api;
-using Microsoft.AspNetCore.Authentication;
 using MergeTrain.Server.Jobs;
+using MergeTrain.Server.Metrics;
+using MergeTrain.Server.Webhooks;
+using Microsoft.AspNetCore.Authentication;
 
 namespace MergeTrain.Server;
 

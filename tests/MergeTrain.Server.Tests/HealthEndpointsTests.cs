@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using MergeTrain.Postgres.Migrations;
 using Dapper;
+using MergeTrain.Postgres.Migrations;
 using MergeTrain.Testing;
 using Npgsql;
 using NUnit.Framework;

@@ -26,6 +26,11 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
 
     private const string SelectApplied = "SELECT version, name, checksum FROM schema_migrations ORDER BY version";
     private const string InsertApplied = "INSERT INTO schema_migrations (version, name, checksum) VALUES (@Version, @Name, @Checksum)";
+    private const string SelectVersion = "SELECT max(version) FROM schema_migrations";
+
+    /// <summary>The newest migration applied: the readiness probe's live round trip, and what it reports.</summary>
+    public static Task<int> SchemaVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<int>(new CommandDefinition(SelectVersion, cancellationToken: cancellationToken));
 
     /// <summary>
     /// The service's schema: its own migrations, then Hangfire's schema (installed or upgraded by

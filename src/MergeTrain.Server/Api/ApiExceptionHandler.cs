@@ -1,5 +1,6 @@
+using MergeTrain.Application.Mediation;
+using MergeTrain.Application.Trains.Commands;
 using MergeTrain.GitLab.Api;
-using MergeTrain.Server.Mediation;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;

@@ -2,7 +2,8 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
-using MergeTrain.Server.Configuration;
+using MergeTrain.Application.Configuration;
+using MergeTrain.Application.Trains.Commands;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -101,6 +102,3 @@ public sealed class ApiTokenAuthentication(
         return null;
     }
 }
-
-/// <summary>GitLab's error body: <c>{"message": "..."}</c>.</summary>
-public sealed record ApiMessage(string Message);

@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using System.Text.Json;
 using MediatR;
-using MergeTrain.Server.Trains.Commands;
-using MergeTrain.Server.Trains.Queries;
+using MergeTrain.Application.Trains.Commands;
+using MergeTrain.Application.Trains.Queries;
 
 namespace MergeTrain.Server.Api;
 

@@ -1,3 +1,4 @@
+using MergeTrain.Application.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace MergeTrain.Server.Configuration;

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Hangfire.Dashboard;
 using MediatR;
-using MergeTrain.Server.Trains.Commands;
+using MergeTrain.Application.Trains.Commands;
 
 namespace MergeTrain.Server.Dashboard;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using MergeTrain.Server.Database;
+using MergeTrain.Application.Database;
 using Microsoft.AspNetCore.Authentication;
 
 namespace MergeTrain.Server.Dashboard;

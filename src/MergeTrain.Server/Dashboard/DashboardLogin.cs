@@ -1,9 +1,9 @@
+using MergeTrain.Application.Configuration;
+using MergeTrain.Application.Database;
+using MergeTrain.Application.Mediation;
 using MergeTrain.Postgres.Sessions;
 using MergeTrain.Server.Api;
-using MergeTrain.Server.Configuration;
 using MergeTrain.Server.Dashboard.Pages;
-using MergeTrain.Server.Database;
-using MergeTrain.Server.Mediation;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Extensions.Options;
 

@@ -1,10 +1,10 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using MergeTrain.Application.Configuration;
+using MergeTrain.Application.Database;
+using MergeTrain.Application.Mediation;
 using MergeTrain.Postgres.Sessions;
 using MergeTrain.Server.Api;
-using MergeTrain.Server.Configuration;
-using MergeTrain.Server.Database;
-using MergeTrain.Server.Mediation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 

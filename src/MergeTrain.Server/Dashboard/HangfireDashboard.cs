@@ -1,6 +1,6 @@
 using Hangfire;
 using Hangfire.Dashboard;
-using MergeTrain.Server.Configuration;
+using MergeTrain.Application.Configuration;
 
 namespace MergeTrain.Server.Dashboard;
 

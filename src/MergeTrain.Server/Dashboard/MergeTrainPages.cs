@@ -1,5 +1,5 @@
 using Hangfire.Dashboard;
-using MergeTrain.Server.Configuration;
+using MergeTrain.Application.Configuration;
 using MergeTrain.Server.Dashboard.Pages;
 
 namespace MergeTrain.Server.Dashboard;

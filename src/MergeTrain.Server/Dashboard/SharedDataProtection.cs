@@ -1,6 +1,6 @@
+using MergeTrain.Application.Database;
+using MergeTrain.Application.Mediation;
 using MergeTrain.Postgres.Sessions;
-using MergeTrain.Server.Database;
-using MergeTrain.Server.Mediation;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 

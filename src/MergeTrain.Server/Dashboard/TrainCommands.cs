@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using MergeTrain.Server.Trains.Commands;
+using MergeTrain.Application.Trains.Commands;
 
 namespace MergeTrain.Server.Dashboard;
 

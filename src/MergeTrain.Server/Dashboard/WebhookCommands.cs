@@ -1,5 +1,5 @@
 using System.Globalization;
-using MergeTrain.Server.Webhooks;
+using MergeTrain.Application.Webhooks;
 
 namespace MergeTrain.Server.Dashboard;
 

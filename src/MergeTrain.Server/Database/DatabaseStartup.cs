@@ -1,7 +1,8 @@
+using MergeTrain.Application.Configuration;
+using MergeTrain.Application.Database;
 using MergeTrain.Postgres.Embedded;
 using MergeTrain.Postgres.Migrations;
 using MergeTrain.Postgres.Trains;
-using MergeTrain.Server.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

@@ -1,5 +1,5 @@
-using Dapper;
-using MergeTrain.Server.Database;
+using MergeTrain.Application.Database;
+using MergeTrain.Postgres.Migrations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
@@ -34,8 +34,7 @@ public static class HealthEndpoints
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(ProbeTimeout);
             await using var connection = await dataSource.OpenConnectionAsync(timeout.Token);
-            var version = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                "SELECT max(version) FROM schema_migrations", cancellationToken: timeout.Token));
+            var version = await MigrationRunner.SchemaVersionAsync(connection, timeout.Token);
             return TypedResults.Ok(new ReadinessResponse("ready", readiness.Detail, version));
         }
         catch (Exception error) when (error is NpgsqlException or OperationCanceledException)

@@ -1,6 +1,7 @@
 using Hangfire;
-using MergeTrain.Server.Database;
-using MergeTrain.Server.Pipelines;
+using MergeTrain.Application.Database;
+using MergeTrain.Application.Jobs;
+using MergeTrain.Application.Pipelines;
 using Microsoft.Extensions.Options;
 
 namespace MergeTrain.Server.Jobs;

@@ -1,10 +1,11 @@
 using Hangfire;
+using MergeTrain.Application.Database;
+using MergeTrain.Application.Jobs;
+using MergeTrain.Application.Mediation;
+using MergeTrain.Application.Pipelines;
+using MergeTrain.Application.Webhooks;
 using MergeTrain.Postgres.BackgroundJobs;
 using MergeTrain.Postgres.Work;
-using MergeTrain.Server.Database;
-using MergeTrain.Server.Mediation;
-using MergeTrain.Server.Pipelines;
-using MergeTrain.Server.Webhooks;
 
 namespace MergeTrain.Server.Jobs;
 

@@ -2,7 +2,7 @@ using Hangfire.Client;
 using Hangfire.Common;
 using Hangfire.Server;
 using Hangfire.States;
-using MergeTrain.Postgres.Diagnostics;
+using MergeTrain.Application.Diagnostics;
 
 namespace MergeTrain.Server.Jobs;
 

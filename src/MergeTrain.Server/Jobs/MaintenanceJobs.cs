@@ -1,5 +1,6 @@
 using Hangfire;
-using MergeTrain.Server.Pipelines;
+using MergeTrain.Application.Jobs;
+using MergeTrain.Application.Pipelines;
 
 namespace MergeTrain.Server.Jobs;
 
@@ -9,6 +10,8 @@ namespace MergeTrain.Server.Jobs;
 /// recurring jobs' ids: renaming one strands what is stored. A failed round is not retried: the
 /// next round comes soon anyway, and the failure stays on the Failed page for an operator.
 /// <see cref="PruneId"/> is stored likewise.
+/// That is why the class stays in the host, in this namespace and assembly, while the work it
+/// runs lives in MergeTrain.Application.
 /// </summary>
 public sealed class MaintenanceJobs(PipelinePoller poller, WorkSweeper sweeper, HistoryPruner pruner)
 {

@@ -1,4 +1,5 @@
-using MergeTrain.Server.Database;
+using MergeTrain.Application.Database;
+using MergeTrain.Application.Jobs;
 using Microsoft.Extensions.Options;
 
 namespace MergeTrain.Server.Jobs;

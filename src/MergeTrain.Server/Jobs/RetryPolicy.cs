@@ -1,4 +1,5 @@
 using Hangfire;
+using MergeTrain.Application.Jobs;
 
 namespace MergeTrain.Server.Jobs;
 

@@ -1,5 +1,5 @@
 using Hangfire;
-using MergeTrain.Postgres.Trains;
+using MergeTrain.Application.Trains;
 
 namespace MergeTrain.Server.Jobs;
 
@@ -7,6 +7,8 @@ namespace MergeTrain.Server.Jobs;
 /// The Hangfire jobs of trains. Hangfire stores this type's and these methods' names (and their
 /// parameters) with every queued job: renaming or re-signing one strands the jobs already queued.
 /// Add a new method instead, and keep the old one until no job of it can be left.
+/// That is why the class stays in the host, in this namespace and assembly, while the work it
+/// runs lives in MergeTrain.Application.
 /// </summary>
 public sealed class TrainJobs(TrainProcessor processor)
 {

@@ -1,9 +1,9 @@
 using Hangfire;
+using MergeTrain.Application.Configuration;
+using MergeTrain.Application.Database;
 using MergeTrain.Core.Trains;
 using MergeTrain.Postgres.Dashboard;
 using MergeTrain.Postgres.Diagnostics;
-using MergeTrain.Server.Configuration;
-using MergeTrain.Server.Database;
 using Prometheus;
 
 namespace MergeTrain.Server.Metrics;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using MergeTrain.Postgres.Diagnostics;
+using MergeTrain.Application.Diagnostics;
 using Prometheus;
 
 namespace MergeTrain.Server.Metrics;

@@ -1,12 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 using MediatR;
+using MergeTrain.Application.Configuration;
+using MergeTrain.Application.Database;
+using MergeTrain.Application.Diagnostics;
+using MergeTrain.Application.Trains.Commands;
+using MergeTrain.Application.Webhooks;
 using MergeTrain.GitLab.Webhooks;
-using MergeTrain.Postgres.Diagnostics;
 using MergeTrain.Postgres.Webhooks;
 using MergeTrain.Server.Api;
-using MergeTrain.Server.Configuration;
-using MergeTrain.Server.Database;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MergeTrain.Server.Webhooks;

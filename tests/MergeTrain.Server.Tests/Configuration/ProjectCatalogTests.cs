@@ -1,3 +1,4 @@
+using MergeTrain.Application.Configuration;
 using MergeTrain.Server.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using System.Net;
-using MergeTrain.Server.Jobs;
+using MergeTrain.Application.Jobs;
 using MergeTrain.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage.Monitoring;
+using MergeTrain.Application.Jobs;
 using MergeTrain.Server.Jobs;
 using MergeTrain.Server.Tests.EndToEnd;
 using Microsoft.Extensions.DependencyInjection;

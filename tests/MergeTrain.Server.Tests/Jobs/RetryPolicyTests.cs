@@ -1,4 +1,5 @@
 using Hangfire;
+using MergeTrain.Application.Jobs;
 using MergeTrain.Server.Jobs;
 using MergeTrain.Server.Tests.EndToEnd;
 using Microsoft.Extensions.DependencyInjection;

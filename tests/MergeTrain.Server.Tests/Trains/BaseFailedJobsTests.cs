@@ -1,8 +1,10 @@
+using MergeTrain.Application.Configuration;
+using MergeTrain.Application.Effects;
+using MergeTrain.Application.Repositories;
 using MergeTrain.Core.Trains;
 using MergeTrain.FakeGitLab;
 using MergeTrain.GitLab.Api;
 using MergeTrain.Server.Configuration;
-using MergeTrain.Server.Trains;
 using MergeTrain.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

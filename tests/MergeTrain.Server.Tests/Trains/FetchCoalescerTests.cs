@@ -1,4 +1,4 @@
-using MergeTrain.Server.Trains;
+using MergeTrain.Application.Repositories;
 using NUnit.Framework;
 using Shouldly;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
+using MergeTrain.Application.Configuration;
 using MergeTrain.Postgres.Dashboard;
-using MergeTrain.Server.Configuration;
 
 namespace MergeTrain.Server.Dashboard.Pages;
 

@@ -1,7 +1,7 @@
 using Hangfire.Dashboard;
 using Hangfire.Dashboard.Pages;
-using MergeTrain.Server.Database;
-using MergeTrain.Server.Mediation;
+using MergeTrain.Application.Database;
+using MergeTrain.Application.Mediation;
 using Npgsql;
 
 namespace MergeTrain.Server.Dashboard.Pages;

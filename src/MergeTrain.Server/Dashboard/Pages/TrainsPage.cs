@@ -1,6 +1,6 @@
+using MergeTrain.Application.Configuration;
 using MergeTrain.Core.Trains;
 using MergeTrain.Postgres.Dashboard;
-using MergeTrain.Server.Configuration;
 
 namespace MergeTrain.Server.Dashboard.Pages;
 
