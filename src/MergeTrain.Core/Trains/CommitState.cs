@@ -6,23 +6,23 @@ namespace MergeTrain.Core.Trains;
 [JsonConverter(typeof(JsonStringEnumConverter<CommitState>))]
 public enum CommitState
 {
-    /// <summary>Pending.</summary>
+    /// <summary>Not tested yet.</summary>
     [JsonStringEnumMemberName("pending")]
     Pending,
 
-    /// <summary>Running.</summary>
+    /// <summary>Its merged-results or car pipeline runs.</summary>
     [JsonStringEnumMemberName("running")]
     Running,
 
-    /// <summary>Success.</summary>
+    /// <summary>That pipeline passed (for a car: the MR was merged at the commit it tested).</summary>
     [JsonStringEnumMemberName("success")]
     Success,
 
-    /// <summary>Failed.</summary>
+    /// <summary>That pipeline failed, or the car was dropped.</summary>
     [JsonStringEnumMemberName("failed")]
     Failed,
 
-    /// <summary>Cancelled.</summary>
+    /// <summary>That pipeline was cancelled.</summary>
     [JsonStringEnumMemberName("canceled")]
     Canceled,
 }

@@ -6,7 +6,7 @@ namespace MergeTrain.Core.Trains;
 [JsonConverter(typeof(JsonStringEnumConverter<MergeRequestState>))]
 public enum MergeRequestState
 {
-    /// <summary>Open.</summary>
+    /// <summary>Open: the only state in which an MR can join or stay on a train.</summary>
     [JsonStringEnumMemberName("opened")]
     Opened,
 
@@ -18,7 +18,7 @@ public enum MergeRequestState
     [JsonStringEnumMemberName("locked")]
     Locked,
 
-    /// <summary>Merged.</summary>
+    /// <summary>Merged, by the train or outside it (then its car is <c>skip_merged</c>).</summary>
     [JsonStringEnumMemberName("merged")]
     Merged,
 }

@@ -6,7 +6,7 @@ namespace MergeTrain.Core.Trains;
 [JsonConverter(typeof(JsonStringEnumConverter<PipelineStatus>))]
 public enum PipelineStatus
 {
-    /// <summary>Created.</summary>
+    /// <summary>Made, no job started yet: unfinished, the car waits.</summary>
     [JsonStringEnumMemberName("created")]
     Created,
 
@@ -14,35 +14,35 @@ public enum PipelineStatus
     [JsonStringEnumMemberName("waiting_for_resource")]
     WaitingForResource,
 
-    /// <summary>Preparing.</summary>
+    /// <summary>Its runners are being prepared: unfinished.</summary>
     [JsonStringEnumMemberName("preparing")]
     Preparing,
 
-    /// <summary>Pending.</summary>
+    /// <summary>Waiting for a runner: unfinished, and the time counts toward the pipeline timeout.</summary>
     [JsonStringEnumMemberName("pending")]
     Pending,
 
-    /// <summary>Running.</summary>
+    /// <summary>Jobs are running: unfinished.</summary>
     [JsonStringEnumMemberName("running")]
     Running,
 
-    /// <summary>Succeeded.</summary>
+    /// <summary>Every job passed: the one status that lets a car be merged.</summary>
     [JsonStringEnumMemberName("success")]
     Success,
 
-    /// <summary>Failed.</summary>
+    /// <summary>A job failed: retried where retries are configured, else the car is dropped.</summary>
     [JsonStringEnumMemberName("failed")]
     Failed,
 
-    /// <summary>Being cancelled.</summary>
+    /// <summary>Being cancelled (GitLab 16.x+): still unfinished, so polled until it ends.</summary>
     [JsonStringEnumMemberName("canceling")]
     Canceling,
 
-    /// <summary>Cancelled.</summary>
+    /// <summary>Cancelled, by the train or by someone in GitLab: finished, and not a pass.</summary>
     [JsonStringEnumMemberName("canceled")]
     Canceled,
 
-    /// <summary>Skipped.</summary>
+    /// <summary>Every job was skipped: finished, not a pass (replaced by a new pipeline where retries allow).</summary>
     [JsonStringEnumMemberName("skipped")]
     Skipped,
 
@@ -50,7 +50,7 @@ public enum PipelineStatus
     [JsonStringEnumMemberName("manual")]
     Manual,
 
-    /// <summary>Scheduled.</summary>
+    /// <summary>Waiting for a delayed job: unfinished.</summary>
     [JsonStringEnumMemberName("scheduled")]
     Scheduled,
 }
