@@ -42,7 +42,44 @@ public sealed class ProjectRepository : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrEmpty(settings.DataDirectory);
         ArgumentException.ThrowIfNullOrEmpty(settings.RepositoryUrl);
-        return new ProjectRepository(settings, time ?? TimeProvider.System);
+        var repository = new ProjectRepository(settings, time ?? TimeProvider.System);
+        repository.RemoveLocksOfEarlierProcesses();
+        return repository;
+    }
+
+    /// <summary>
+    /// A process killed while git or libgit2 updated a reference leaves its <c>.lock</c> file behind,
+    /// and every later update of that reference fails ("failed to lock file") until someone deletes
+    /// it. The repository is this instance's own, so a lock older than this process was left by a
+    /// process that is gone: it is removed when the repository is first opened, under the lock that
+    /// instances sharing the data directory take for their writes.
+    /// </summary>
+    private void RemoveLocksOfEarlierProcesses()
+    {
+        if (!Directory.Exists(Path))
+        {
+            return;
+        }
+
+        Exclusive(RemoveLocksOlderThanThisProcess);
+    }
+
+    private static readonly string[] TopLevelLocks = ["packed-refs.lock", "HEAD.lock", "config.lock", "index.lock", "shallow.lock"];
+
+    private void RemoveLocksOlderThanThisProcess()
+    {
+        var started = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
+        var refs = System.IO.Path.Combine(Path, "refs");
+        var candidates = (Directory.Exists(refs) ? Directory.EnumerateFiles(refs, "*.lock", SearchOption.AllDirectories) : [])
+            .Concat(TopLevelLocks.Select(name => System.IO.Path.Combine(Path, name)));
+        foreach (var lockFile in candidates)
+        {
+            var info = new FileInfo(lockFile);
+            if (info.Exists && info.LastWriteTimeUtc < started)
+            {
+                info.Delete();
+            }
+        }
     }
 
     /// <summary>

@@ -247,6 +247,44 @@ public class ProjectRepositoryTests(string transport)
         throw new TimeoutException("flock never took the lock");
     }
 
+    [Test]
+    public void A_reference_lock_left_by_a_killed_process_is_removed_when_the_repository_is_opened_again()
+    {
+        var mr = MergeRequest(1, ("feature.txt", "f\n"));
+        using (var first = Open())
+        {
+            first.Fetch();
+        }
+
+        // A process killed while updating refs/merge-requests/1/merge leaves its lock file behind.
+        var lockFile = Path.Combine(_temp.Path, "repositories", "42.git", "refs", "merge-requests", "1", "merge.lock");
+        Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
+        File.WriteAllText(lockFile, "");
+        File.SetLastWriteTimeUtc(lockFile, System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime().AddMinutes(-1));
+
+        using var again = Open();
+
+        File.Exists(lockFile).ShouldBeFalse();
+        again.BuildMergeRef(1, _root, mr, "Merge").ShouldBeOfType<MergeOutcome.Merged>();
+    }
+
+    [Test]
+    public void A_reference_lock_newer_than_this_process_is_left_alone()
+    {
+        using (var first = Open())
+        {
+            first.Fetch();
+        }
+
+        var lockFile = Path.Combine(_temp.Path, "repositories", "42.git", "packed-refs.lock");
+        File.WriteAllText(lockFile, "");
+
+        using var again = Open();
+
+        File.Exists(lockFile).ShouldBeTrue("another instance sharing the directory may be writing");
+        File.Delete(lockFile);
+    }
+
     private ProjectRepository Open() =>
         ProjectRepository.Open(new ProjectRepositorySettings(_temp.Path, 42, _remoteUrl) { Token = Token, Committer = new GitIdentity("Bot", "bot@example.com") });
 
