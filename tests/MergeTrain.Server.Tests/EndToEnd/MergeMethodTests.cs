@@ -33,6 +33,10 @@ public class MergeMethodTests
             gitLab.SetSquash(TrainWorld.ProjectId, mr.Iid, true);
         }
 
+        // The hooks of the pushes above are handled before the add: a hook of the MR's first commit
+        // processed after the car was pinned on its second would drop the car as source_updated.
+        await gitLab.ScanRepositoriesAsync();
+        await world.WaitUntilQuietAsync();
         (await world.AddThroughApiAsync(mr.Iid)).StatusCode.ShouldBe(HttpStatusCode.Created);
         var car = await world.WaitForCarAsync(mr.Iid, "merged");
 
