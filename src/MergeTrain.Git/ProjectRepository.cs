@@ -68,7 +68,8 @@ public sealed class ProjectRepository : IDisposable
 
     private void RemoveLocksOlderThanThisProcess()
     {
-        var started = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        var started = self.StartTime.ToUniversalTime();
         var refs = System.IO.Path.Combine(Path, "refs");
         var candidates = (Directory.Exists(refs) ? Directory.EnumerateFiles(refs, "*.lock", SearchOption.AllDirectories) : [])
             .Concat(TopLevelLocks.Select(name => System.IO.Path.Combine(Path, name)));

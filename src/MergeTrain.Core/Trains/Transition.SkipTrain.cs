@@ -36,6 +36,7 @@ internal sealed partial class Transition
         }
     }
 
+    /// <summary>Whether the car's pipeline was asked for and has not been thrown away: GitLab's <c>fresh</c> car.</summary>
     private static bool HasPipeline(Car car) =>
         car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed
             or CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase or CarStage.FailurePending;

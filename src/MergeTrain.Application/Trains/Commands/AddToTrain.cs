@@ -30,12 +30,7 @@ public sealed record AddToTrain(string Project, int Iid, string? Sha, string Act
     public string? Squash { get; init; }
 
     /// <summary>The parsed <see cref="Squash"/>; null when none was given.</summary>
-    public bool? ParsedSquash => Squash?.Trim().ToLowerInvariant() switch
-    {
-        "true" or "1" => true,
-        "false" or "0" => false,
-        _ => null,
-    };
+    public bool? ParsedSquash => ApiBoolean.Parse(Squash);
 
     /// <summary>The parsed <see cref="Priority"/>; normal when none was given.</summary>
     public CarPriority ParsedPriority => CarPriorityNames.TryParse(Priority, out var priority) ? priority : CarPriority.Normal;

@@ -34,12 +34,7 @@ public sealed record OperateTrain(string Project, string TargetBranch, TrainOper
     public string? RestartTrain { get; init; }
 
     /// <summary>Whether <see cref="RestartTrain"/> asks to keep the train; null when it cannot be read.</summary>
-    public bool? KeepTrain => RestartTrain?.Trim().ToLowerInvariant() switch
-    {
-        null or "" or "true" or "1" => false,
-        "false" or "0" => true,
-        _ => null,
-    };
+    public bool? KeepTrain => string.IsNullOrWhiteSpace(RestartTrain) ? false : !ApiBoolean.Parse(RestartTrain);
 
     /// <inheritdoc/>
     public IEnumerable<string> Validate()

@@ -45,6 +45,7 @@ internal sealed class TrainsPage : MergeTrainPage
     private void WriteTrain(DashboardTrain train, DateTimeOffset now)
     {
         var state = train.State;
+        var settings = Service<ProjectCatalog>().Find(train.ProjectId)?.Settings;
         WriteLiteral(state.Paused ? "<section class=\"mt-train mt-paused\" aria-label=\"" : "<section class=\"mt-train\" aria-label=\"");
         Write($"train {train.ProjectPath} {state.TargetBranch}");
         WriteLiteral("\"><div class=\"mt-train-head\"><h2 class=\"mt-train-title\">");
@@ -59,7 +60,7 @@ internal sealed class TrainsPage : MergeTrainPage
 
         WriteLiteral("<span class=\"text-muted mt-train-facts\">");
         Write($"{state.Cars.Count} on the train · {state.MergedCount} merged · {state.DroppedCount} dropped · ");
-        if (Service<ProjectCatalog>().Find(train.ProjectId)?.Settings is { } settings)
+        if (settings is not null)
         {
             if (settings.AdaptiveWindow)
             {
@@ -96,7 +97,7 @@ internal sealed class TrainsPage : MergeTrainPage
         WriteLiteral("</div><span class=\"mt-wheel mt-wheel-left\"></span><span class=\"mt-wheel mt-wheel-right\"></span></div>");
         for (var index = 0; index < state.Cars.Count; index++)
         {
-            WriteCar(train, state.Cars[index], index + 1, state.Cars.Count, now);
+            WriteCar(train, settings, state.Cars[index], index + 1, state.Cars.Count, now);
         }
 
         if (state.Cars.Count == 0)
@@ -109,7 +110,7 @@ internal sealed class TrainsPage : MergeTrainPage
         WriteLiteral("</section>");
     }
 
-    private void WriteCar(DashboardTrain train, Car car, int position, int carCount, DateTimeOffset now)
+    private void WriteCar(DashboardTrain train, TrainSettings? settings, Car car, int position, int carCount, DateTimeOffset now)
     {
         var status = car.Status.ToGitLabName();
         WriteLiteral("<div class=\"mt-car mt-car-");
@@ -160,7 +161,7 @@ internal sealed class TrainsPage : MergeTrainPage
             Button(TrainCommands.RemovePath(train.ProjectId, car.Iid), "Remove", "btn-default", $"Remove !{car.Iid} from the train?");
             Button(TrainCommands.MergeImmediatelyPath(train.ProjectId, train.State.TargetBranch, car.Iid), "Merge immediately", "btn-default",
                 $"Merge !{car.Iid} now, without waiting for its pipeline? The train restarts: every car is rebuilt.");
-            if (Service<ProjectCatalog>().Find(train.ProjectId)?.Settings.SkipTrainAllowed == true)
+            if (settings?.SkipTrainAllowed == true)
             {
                 Button(TrainCommands.MergeImmediatelyKeepingTrainPath(train.ProjectId, train.State.TargetBranch, car.Iid), "Merge now, keep train", "btn-default",
                     $"Merge !{car.Iid} now, without waiting for its pipeline, and keep the train? The running pipelines go on; each car is rebuilt and tested again when it reaches the front.");
