@@ -131,4 +131,17 @@ public sealed record Car
     /// ahead are, and then as the car's own.
     /// </summary>
     public bool FailureHeld { get; init; }
+
+    /// <summary>
+    /// Whether the car's pipeline was started to bisect a batch that failed: it tests the first half
+    /// of the batch, inside the batch's place in the window.
+    /// </summary>
+    public bool BisectionProbe { get; init; }
+
+    /// <summary>
+    /// Whether the car's pipeline failed for good with batched cars ahead of it: one of them, or the
+    /// car itself, is to blame, and the batch is being bisected. The failure is judged as the car's
+    /// own once the pipeline of the car just ahead of it has passed.
+    /// </summary>
+    public bool Bisecting { get; init; }
 }

@@ -41,4 +41,10 @@ public enum CarStage
 
     /// <summary>The pipeline failed for good, and a later green may absolve it: the car keeps its place while the cars behind it report (<c>PendingFailureDepth</c>).</summary>
     FailurePending,
+
+    /// <summary>
+    /// Built and published, with no pipeline of its own: it is in a batch (<c>BatchSize</c>), and the
+    /// pipeline of the last car of the batch, whose commit contains it, tests it.
+    /// </summary>
+    Batched,
 }

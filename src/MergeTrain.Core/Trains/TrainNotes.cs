@@ -8,6 +8,9 @@ public static class TrainNotes
     /// <summary>How many conflicting paths a note lists.</summary>
     public const int MaxConflictPathsShown = 10;
 
+    /// <summary>How a drop's detail says the MR was found to fail by bisecting a batch.</summary>
+    public const string FoundByBisection = "found by bisecting its batch";
+
     /// <summary>The note on the first car of a train.</summary>
     public const string StartedTrain = "started a merge train";
 
@@ -31,9 +34,14 @@ public static class TrainNotes
         ? $"raised this merge request to high priority; it keeps position {to} of the merge train"
         : $"raised this merge request to high priority: moved from position {from} to position {to} of the merge train";
 
-    /// <summary>The note when the train merged the MR.</summary>
-    public static string MergedByTrain(long? pipelineId) =>
-        pipelineId is { } id ? $"merged by the merge train (pipeline #{id})" : "merged by the merge train";
+    /// <summary>The note when the train merged the MR; <paramref name="together"/> counts it and the MRs batched ahead of it.</summary>
+    public static string MergedByTrain(long? pipelineId, int together = 1) =>
+        (pipelineId is { } id ? $"merged by the merge train (pipeline #{id})" : "merged by the merge train")
+        + (together > 1 ? $", with the {together - 1} merge request(s) batched ahead of it that its pipeline tested" : "");
+
+    /// <summary>The note when an MR merged in a batch: the pipeline of a car behind it tested the commit the target now holds.</summary>
+    public static string MergedInBatch(int testerIid, long? pipelineId, int together) =>
+        $"merged by the merge train in a batch of {together}: pipeline{(pipelineId is { } id ? $" #{id}" : "")} of !{testerIid} tested exactly the commit the target branch now holds, which contains these changes";
 
     /// <summary>The note when an operator merged the MR immediately.</summary>
     public static string MergedImmediately(string actor) => $"merged immediately by {actor}, skipping the merge train pipeline";

@@ -24,6 +24,20 @@ public sealed record TrainSettings
     /// </summary>
     public int WastedMinutesPerHour { get; init; }
 
+    /// <summary>
+    /// Batches (issue 13): up to this many MRs share one pipeline. Each keeps its own car and commit,
+    /// chained as usual, but only the last car of a batch runs a pipeline; when it passes, the target
+    /// moves to its commit and every MR of the batch is merged. When it fails, the batch is bisected
+    /// until the MR that fails is found. 1, the default, tests every MR on its own (GitLab's rule).
+    /// </summary>
+    public int BatchSize { get; init; } = 1;
+
+    /// <summary>
+    /// The smallest batch: batches grow with the queue, to as many MRs as it takes for the pipelines
+    /// the train may run to cover every car, between this and <see cref="BatchSize"/>.
+    /// </summary>
+    public int MinBatchSize { get; init; } = 1;
+
     /// <summary>How many times a failed car pipeline is retried before the car is dropped.</summary>
     public int FailedPipelineRetries { get; init; }
 
@@ -83,6 +97,16 @@ public sealed record TrainSettings
         if (WastedMinutesPerHour < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(WastedMinutesPerHour), WastedMinutesPerHour, "WastedMinutesPerHour must not be negative.");
+        }
+
+        if (BatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
+        }
+
+        if (MinBatchSize < 1 || MinBatchSize > BatchSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinBatchSize), MinBatchSize, "MinBatchSize must be between 1 and BatchSize.");
         }
 
         if (FailedPipelineRetries < 0)

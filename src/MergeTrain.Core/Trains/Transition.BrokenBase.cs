@@ -72,7 +72,7 @@ internal sealed partial class Transition
                 ReleasePipeline(other, "the base is broken");
                 Update(
                     i,
-                    other with { Stage = CarStage.ReadyForPipeline, Pipeline = null, PipelineRequestedAt = null, Attempt = 0, RetriedJobs = [], FailedJobs = [], PendingFailure = null, FailureHeld = false },
+                    other with { Stage = CarStage.ReadyForPipeline, Pipeline = null, PipelineRequestedAt = null, Attempt = 0, RetriedJobs = [], FailedJobs = [], PendingFailure = null, FailureHeld = false, BisectionProbe = false, Bisecting = false },
                     "the base is broken: the pipeline starts again when the train is resumed");
             }
         }

@@ -119,6 +119,17 @@ internal sealed partial class Transition
                     CommitState.Running,
                     e.WebUrl,
                     $"merge train pipeline at position {index + 1}"));
+                for (var ahead = index - BatchAhead(index); ahead < index; ahead++)
+                {
+                    Emit(new SetCommitStatus(
+                        $"commit-status/{_cars[ahead].Iid}/s{_nextSequence++}",
+                        _cars[ahead].Iid,
+                        _cars[ahead].HeadSha,
+                        CommitState.Running,
+                        e.WebUrl,
+                        $"merge train pipeline of !{car.Iid}, in a batch, at position {ahead + 1}"));
+                }
+
                 return;
             }
         }
@@ -222,12 +233,17 @@ internal sealed partial class Transition
 
         // Otherwise a push outside the train, made after this fast-forward, was processed first: keep it.
         var tested = _cars.FindLast(car => car.PendingFastForwardSha == toSha)!;
+        var together = _cars.Count(car => car.PendingFastForwardSha == toSha && (car.Stage == CarStage.Batched || car.Iid == tested.Iid));
         for (var index = _cars.FindIndex(car => car.PendingFastForwardSha == toSha); index >= 0; index = _cars.FindIndex(car => car.PendingFastForwardSha == toSha))
         {
             var car = _cars[index];
             if (car.Iid == tested.Iid)
             {
-                MarkMerged(index, toSha, "merged by the merge train", TrainNotes.MergedByTrain(car.PendingFastForwardPipelineId));
+                MarkMerged(index, toSha, "merged by the merge train", TrainNotes.MergedByTrain(car.PendingFastForwardPipelineId, together));
+            }
+            else if (car.Stage == CarStage.Batched)
+            {
+                MarkMerged(index, toSha, $"merged by the merge train in a batch: pipeline #{car.PendingFastForwardPipelineId} of !{tested.Iid}", TrainNotes.MergedInBatch(tested.Iid, car.PendingFastForwardPipelineId, together));
             }
             else
             {

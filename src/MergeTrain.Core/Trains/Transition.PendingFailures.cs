@@ -13,6 +13,18 @@ internal sealed partial class Transition
     private void HoldFailure(int index, DropReason reason, string detail)
     {
         var car = _cars[index];
+        if (BatchAhead(index) > 0 && !car.Stale)
+        {
+            // It tested a batch: which MR of it fails is not known yet.
+            StartBisection(index, reason, detail);
+            return;
+        }
+
+        if (car.BisectionProbe && !car.Bisecting && !detail.Contains(TrainNotes.FoundByBisection, StringComparison.Ordinal))
+        {
+            detail += $"; {TrainNotes.FoundByBisection}: its own pipeline tested it on exactly the commits ahead of it";
+        }
+
         if (_settings.PendingFailureDepth == 0 || car.Stale)
         {
             // A kept car's commit can never reach the target, so no later green can absolve it.
@@ -76,6 +88,16 @@ internal sealed partial class Transition
                 continue;
             }
 
+            if (car.Bisecting)
+            {
+                if (SettleBisection(i))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
             if (car.FailureHeld)
             {
                 _cars[i] = car with { Stage = CarStage.PipelineRunning, FailureHeld = false, PendingFailure = null, UpdatedAt = _now };
@@ -105,14 +127,26 @@ internal sealed partial class Transition
 
         var depth = _settings.PendingFailureDepth;
         var failed = 0;
+        var units = PlacesAhead(index + 1);
         for (var j = index + 1; ; j++)
         {
+            if (j > index + 1 && TakesPlace(_cars[j - 1]))
+            {
+                units++;
+            }
+
+            if (j < _cars.Count && _cars[j].Stage == CarStage.Batched)
+            {
+                // It reports through the pipeline that ends its batch.
+                continue;
+            }
+
             if (failed >= depth)
             {
                 return failed == 0 ? "" : $"; the {Cars(failed)} behind it failed too";
             }
 
-            if (j >= _cars.Count || j >= Room || _cars[j].Stale)
+            if (j >= _cars.Count || units >= Room || _cars[j].Stale)
             {
                 return failed == 0 ? "; no car behind it could absolve it" : $"; the {Cars(failed)} behind it failed too, and no other could absolve it";
             }
@@ -128,18 +162,19 @@ internal sealed partial class Transition
     }
 
     /// <summary>
-    /// The first car's failure is pending and the first car behind the pending run passed: the
-    /// target is fast-forwarded to that car's commit, for all of them at once.
+    /// The first cars wait for a later commit: their failure is pending, or they are batched. Once the
+    /// first car behind them passed, the target is fast-forwarded to that car's commit, for all of
+    /// them at once: it is exactly a tested commit, and contains their changes.
     /// </summary>
     private void AbsolveAtTheFront()
     {
-        if (_paused || _targetHead is null || _cars.Count == 0 || _cars[0] is not { Stage: CarStage.FailurePending, PendingFastForwardSha: null } first || first.BaseSha != _targetHead)
+        if (_paused || _targetHead is null || _cars.Count == 0 || _cars[0] is not { PendingFastForwardSha: null } first || !WaitsForLaterCommit(first) || first.BaseSha != _targetHead)
         {
             return;
         }
 
         var last = 1;
-        while (last < _cars.Count && _cars[last].Stage == CarStage.FailurePending)
+        while (last < _cars.Count && WaitsForLaterCommit(_cars[last]))
         {
             last++;
         }
@@ -156,12 +191,16 @@ internal sealed partial class Transition
                 i,
                 car with { PendingFastForwardSha = tested, PendingFastForwardPipelineId = passed.Pipeline?.Id },
                 i == last
-                    ? $"pipeline #{passed.Pipeline?.Id} passed; fast-forwarding '{_state.TargetBranch}', absolving the {Cars(last)} ahead"
-                    : $"pipeline #{car.Pipeline?.Id} failed, but pipeline #{passed.Pipeline?.Id} of !{passed.Iid}, which contains its changes, passed; fast-forwarding '{_state.TargetBranch}'");
+                    ? $"pipeline #{passed.Pipeline?.Id} passed; fast-forwarding '{_state.TargetBranch}' for the {Cars(last)} ahead too"
+                    : car.Stage == CarStage.Batched
+                        ? $"in the batch that pipeline #{passed.Pipeline?.Id} of !{passed.Iid} passed; fast-forwarding '{_state.TargetBranch}'"
+                        : $"pipeline #{car.Pipeline?.Id} failed, but pipeline #{passed.Pipeline?.Id} of !{passed.Iid}, which contains its changes, passed; fast-forwarding '{_state.TargetBranch}'");
         }
 
         Emit(new FastForwardTarget($"fast-forward/{passed.Iid}/g{passed.Generation}/s{_nextSequence++}", passed.Iid, _state.TargetBranch, _targetHead, tested));
     }
+
+    private static bool WaitsForLaterCommit(Car car) => car.Stage is CarStage.FailurePending or CarStage.Batched;
 
     private static string Cars(int count) => count == 1 ? "car" : $"{count} cars";
 }

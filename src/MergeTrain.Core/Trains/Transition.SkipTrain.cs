@@ -15,7 +15,8 @@ internal sealed partial class Transition
         for (var i = 0; i < _cars.Count; i++)
         {
             var car = _cars[i];
-            if (i == mergeIndex || car.MergeImmediately || car.PendingFastForwardSha is not null || car.Stale || !HasPipeline(car))
+            // A batch's pipeline tests several MRs at once: kept, its failure could not be pinned on one.
+            if (i == mergeIndex || car.MergeImmediately || car.PendingFastForwardSha is not null || car.Stale || !HasPipeline(car) || InBatch(i))
             {
                 continue;
             }

@@ -147,8 +147,16 @@ internal sealed partial class Transition
     {
         var expectedBase = _targetHead;
         var chainKnown = expectedBase is not null;
+
+        // Pipelines ahead of the car, counted as batches: a batched car shares its pipeline's place.
+        var units = 0;
         for (var i = 0; i < _cars.Count; i++)
         {
+            if (i > 0 && TakesPlace(_cars[i - 1]))
+            {
+                units++;
+            }
+
             var car = _cars[i];
             if (car.MergeImmediately)
             {
@@ -162,7 +170,7 @@ internal sealed partial class Transition
                 continue;
             }
 
-            if (i >= _settings.MaxParallelPipelines)
+            if (units >= _settings.MaxParallelPipelines && !(chainKnown && car.BaseSha == expectedBase && RunsNothing(car)))
             {
                 Invalidate(i, "waiting for room: MaxParallelPipelines cars ahead");
                 continue;
@@ -181,7 +189,7 @@ internal sealed partial class Transition
                 Audit(car.Iid, car.Status, car.Status, "reached the front after an immediate merge that kept the train: rebuilt on the target head");
             }
 
-            if (i >= Room && (!chainKnown || car.BaseSha != expectedBase || !HasPipeline(car)))
+            if (units >= Room && (!chainKnown || car.BaseSha != expectedBase || !(HasPipeline(car) || RunsNothing(car))))
             {
                 // Beyond the adaptive window or the CI budget: nothing new starts; pipelines already running go on.
                 Invalidate(i, RoomReason);
@@ -209,9 +217,26 @@ internal sealed partial class Transition
             }
 
             expectedBase = car.CommitSha;
-            if (car.Stage == CarStage.ReadyForPipeline && !_paused)
+            if (car.Stage == CarStage.ReadyForPipeline && BatchAheadUndecided(i))
+            {
+                // Published first: whether it ends the batch of the car ahead is known once that car is.
+            }
+            else if (car.Stage == CarStage.ReadyForPipeline && JoinsBatch(i))
+            {
+                Update(i, car with { Stage = CarStage.Batched }, $"in a batch: tested by the pipeline of a car behind it ({BatchAhead(i) + 1} of up to {BatchTarget()})");
+            }
+            else if (car.Stage == CarStage.ReadyForPipeline && !_paused)
             {
                 StartCarPipeline(i);
+            }
+            else if (car.Stage == CarStage.Batched && !BatchGoesOn(i))
+            {
+                // The car that was to test it left: it ends its batch.
+                Update(i, car with { Stage = CarStage.ReadyForPipeline }, "ends its batch: no car behind it to test it");
+                if (!_paused)
+                {
+                    StartCarPipeline(i);
+                }
             }
             else if (i == 0 && car.Stage == CarStage.PipelinePassed && car.PendingFastForwardSha is null && !_paused && SourcesReady(0, 0))
             {
@@ -252,6 +277,12 @@ internal sealed partial class Transition
             ["MERGE_TRAIN_TARGET_BRANCH"] = _state.TargetBranch,
             ["MERGE_TRAIN_POSITION"] = (index + 1).ToString(),
         };
+        if (_settings.BatchSize > 1)
+        {
+            // What the pipeline tests beyond the commits ahead of its batch, for jobs that report per MR.
+            variables["MERGE_TRAIN_BATCH_IIDS"] = string.Join(' ', BatchIids(index));
+        }
+
         Emit(new StartPipeline(
             $"start-pipeline/{car.Iid}/g{car.Generation}/a{car.Attempt}",
             car.Iid,
@@ -323,6 +354,8 @@ internal sealed partial class Transition
                 RewrittenHeadSha = null,
                 PublishingSource = false,
                 FailureHeld = false,
+                BisectionProbe = false,
+                Bisecting = false,
             },
             reason);
     }
@@ -369,7 +402,7 @@ internal sealed partial class Transition
     private static CarStatus ActiveStatus(Car car) =>
         car.PendingFastForwardSha is not null || car.MergeImmediately ? CarStatus.Merging
         : car.Stale ? CarStatus.Stale
-        : HasPipeline(car) ? CarStatus.Fresh
+        : HasPipeline(car) || car.Stage == CarStage.Batched ? CarStatus.Fresh
         : car.Rebuilds > 0 ? CarStatus.Stale
         : CarStatus.Idle;
 

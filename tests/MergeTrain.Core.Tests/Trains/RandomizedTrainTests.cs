@@ -26,6 +26,8 @@ public class RandomizedTrainTests
         var absolved = 0;
         var brokenBases = 0;
         var keptMerges = 0;
+        var batchMerges = 0;
+        var probes = 0;
         foreach (var seed in seeds)
         {
             var world = new TrainWorld(seed);
@@ -50,9 +52,13 @@ public class RandomizedTrainTests
             absolved += world.Absolved;
             brokenBases += world.BrokenBases;
             keptMerges += world.KeptMerges;
+            batchMerges += world.BatchMerges;
+            probes += world.Probes;
         }
 
-        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train, {overtakes} high-priority overtakes, {retries} pipeline retries, {absolved} cars absolved by a later green, {brokenBases} broken bases, {keptMerges} immediate merges that kept the train");
+        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train, {overtakes} high-priority overtakes, {retries} pipeline retries, {absolved} cars absolved by a later green, {brokenBases} broken bases, {keptMerges} immediate merges that kept the train, {batchMerges} MRs merged in batches, {probes} bisection probes");
+        Assert.That(only is not null || batchMerges > 0, "no MR was ever merged in a batch: batches are not exercised");
+        Assert.That(only is not null || probes > 0, "no failed batch was ever bisected: bisection is not exercised");
         Assert.That(only is not null || keptMerges > 0, "no immediate merge ever kept the train: the rule is not exercised");
         Assert.That(only is not null || absolved > 0, "no later green ever absolved a failed car: the rule is not exercised");
         Assert.That(only is not null || brokenBases > 0, "no base was ever found broken: the diagnosis is not exercised");
@@ -79,6 +85,7 @@ public class RandomizedTrainTests
         private readonly HashSet<string> _successfulShas = [];
         private readonly HashSet<int> _mergedByTrain = [];
         private readonly Dictionary<(int Iid, long Generation), int> _retries = [];
+        private readonly TrainSettings _settings;
         private TrainState _state;
         private DateTimeOffset _now = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
         private string _target = "root";
@@ -89,6 +96,7 @@ public class RandomizedTrainTests
         {
             _random = new Random(seed);
             var maxParallel = new[] { 1, 2, 3, 20 }[_random.Next(4)];
+            var batchSize = new[] { 1, 1, 2, 4 }[_random.Next(4)];
             var settings = new TrainSettings
             {
                 MaxParallelPipelines = maxParallel,
@@ -101,8 +109,11 @@ public class RandomizedTrainTests
                 PendingFailureDepth = _random.Next(3),
                 DiagnoseBrokenBase = _random.Next(2) == 0,
                 SkipTrainAllowed = _random.Next(2) == 0,
+                BatchSize = batchSize,
+                MinBatchSize = 1 + _random.Next(batchSize),
             };
             _engine = new TrainEngine(settings);
+            _settings = settings;
             _state = TrainState.Create(1, "g/p", "main", _target);
             _contents[_target] = [];
             for (var iid = 1; iid <= MrPool; iid++)
@@ -123,6 +134,12 @@ public class RandomizedTrainTests
 
         /// <summary>Immediate merges that kept the train's pipelines.</summary>
         public int KeptMerges { get; private set; }
+
+        /// <summary>How many MRs merged with another's pipeline (batched, or absolved in a batched train).</summary>
+        public int BatchMerges { get; private set; }
+
+        /// <summary>How many pipelines were started to bisect a failed batch.</summary>
+        public int Probes { get; private set; }
 
         /// <summary>Times the train paused because the base was broken.</summary>
         public int BrokenBases { get; private set; }
@@ -437,7 +454,15 @@ public class RandomizedTrainTests
                 _mrs[merged].State = MergeRequestState.Merged;
             }
 
-            Absolved += landed.Count - 1;
+            if (_settings.BatchSize == 1)
+            {
+                Absolved += landed.Count - 1;
+            }
+            else
+            {
+                BatchMerges += landed.Count - 1;
+            }
+
             _target = sha;
             return landed;
         }
@@ -514,9 +539,14 @@ public class RandomizedTrainTests
             History.Add($"{trainEvent} -> {string.Join("; ", decision.Effects.Select(e => e.Key))}{(decision.Rejection is null ? "" : " rejected: " + decision.Rejection.Message)}");
             _state = decision.State;
             _pendingEffects.AddRange(decision.Effects);
+            Probes += decision.Effects.OfType<StartPipeline>().Count(start => _state.FindCar(start.Iid) is { BisectionProbe: true });
             CheckInvariants(before, trainEvent, decision);
             return decision;
         }
+
+        /// <summary>The places in the window the cars ahead of <paramref name="index"/> take: a batch takes one, held by the probe while it is bisected.</summary>
+        private static int PlacesAhead(TrainState state, int index) =>
+            state.Cars.Take(index).Count(car => car.Stage != CarStage.Batched && !car.Bisecting);
 
         private void CheckInvariants(TrainState before, TrainEvent trainEvent, Decision decision)
         {
@@ -530,6 +560,24 @@ public class RandomizedTrainTests
                 _expectedOnTrain.Add(added.MergeRequest.Iid);
             }
 
+            for (var i = 0; i < state.Cars.Count; i++)
+            {
+                if (state.Cars[i].Stage != CarStage.Batched)
+                {
+                    continue;
+                }
+
+                // A batched car has no pipeline of its own: a car behind it must be there to test it.
+                Check(i + 1 < state.Cars.Count, $"!{state.Cars[i].Iid} is batched with no car behind it to test it");
+                var run = 1;
+                while (i - run >= 0 && state.Cars[i - run].Stage == CarStage.Batched)
+                {
+                    run++;
+                }
+
+                Check(run < _settings.BatchSize, $"!{state.Cars[i].Iid} ends a run of {run} batched cars: batches hold at most {_settings.BatchSize}");
+            }
+
             if (decision.Rejection is null && trainEvent is MergeRequestAdded { Priority: CarPriority.High } high)
             {
                 CheckPriorityPlacement(before, decision, high.MergeRequest.Iid);
@@ -540,15 +588,15 @@ public class RandomizedTrainTests
             {
                 Check(fastForward.FromSha == before.TargetHeadSha || fastForward.FromSha == state.TargetHeadSha, $"fast-forward from {fastForward.FromSha}, target is {before.TargetHeadSha}");
 
-                // Built on the target head, or on the commits of failed cars that this later green absolves.
+                // Built on the target head, or on the commits of failed cars that this later green absolves, or of the batch it tested.
                 var baseSha = _commitBase.GetValueOrDefault(fastForward.ToSha);
                 while (baseSha is not null && baseSha != fastForward.FromSha)
                 {
                     var absolved = baseSha;
                     Check(
                         _commitIid.TryGetValue(absolved, out var absolvedIid)
-                        && state.Cars.Any(car => car.Iid == absolvedIid && car.CommitSha == absolved && car.Stage == CarStage.FailurePending && car.PendingFastForwardSha == fastForward.ToSha),
-                        $"{fastForward.ToSha} is built on {absolved}, which is not a failed car absolved by it");
+                        && state.Cars.Any(car => car.Iid == absolvedIid && car.CommitSha == absolved && car.Stage is CarStage.FailurePending or CarStage.Batched && car.PendingFastForwardSha == fastForward.ToSha),
+                        $"{fastForward.ToSha} is built on {absolved}, which is not a failed car absolved by it nor batched with it");
                     baseSha = _commitBase.GetValueOrDefault(absolved);
                 }
 
@@ -582,8 +630,8 @@ public class RandomizedTrainTests
             Check(state.Cars.All(car => car.Attempt <= _engine.Settings.FailedPipelineRetries), "a car spent more retries than allowed");
             Check(state.Cars.All(car => car.RetriedJobs.Count == 0 || car.Attempt > 0), "a car names retried jobs without a retry");
 
-            // No more than MaxParallelPipelines car pipelines run.
-            var live = state.Cars.Count(car => car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed or CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase or CarStage.FailurePending);
+            // No more than MaxParallelPipelines car pipelines run (a bisecting car's is done: its probe runs instead).
+            var live = state.Cars.Count(car => !car.Bisecting && car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.PipelinePassed or CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase or CarStage.FailurePending);
             Check(live <= _engine.Settings.MaxParallelPipelines, $"{live} car pipelines > {_engine.Settings.MaxParallelPipelines}");
 
             // No pipeline result of an outdated car commit is trusted.
@@ -596,7 +644,7 @@ public class RandomizedTrainTests
             }
 
             // A pending failure is held only where on, and only as long as a car behind it may still report.
-            Check(_engine.Settings.PendingFailureDepth > 0 || state.Cars.All(car => car.Stage != CarStage.FailurePending || car.FailureHeld), "a failure is pending with PendingFailureDepth 0");
+            Check(_engine.Settings.PendingFailureDepth > 0 || state.Cars.All(car => car.Stage != CarStage.FailurePending || car.FailureHeld || car.Bisecting), "a failure is pending with PendingFailureDepth 0");
             for (var i = 0; i < state.Cars.Count; i++)
             {
                 // Held failures wait for the cars ahead; so does any pending one while a car ahead is still to be judged.
@@ -604,9 +652,16 @@ public class RandomizedTrainTests
                     car.Stage is CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase or CarStage.FailurePending
                     || (car.Attempt > 0 && car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning));
                 Check(!state.Cars[i].FailureHeld || unjudgedAhead || state.Cars[i].PendingFastForwardSha is not null, $"!{state.Cars[i].Iid}'s failure is held with every car ahead judged");
-                if (state.Cars[i] is { Stage: CarStage.FailurePending, PendingFastForwardSha: null, FailureHeld: false } && !unjudgedAhead)
+                if (state.Cars[i] is { Bisecting: true, PendingFastForwardSha: null } && !unjudgedAhead)
                 {
-                    var behind = state.Cars.Skip(i + 1).Take(Math.Min(_engine.Settings.PendingFailureDepth, _engine.Settings.MaxParallelPipelines - i - 1)).ToList();
+                    // A bisecting car waits only for the pipeline just ahead of it, a probe or the car ahead of its batch.
+                    var ahead = state.Cars.Take(i).LastOrDefault(car => car.Stage != CarStage.Batched);
+                    Check(ahead is not null && ahead.Stage != CarStage.PipelinePassed, $"!{state.Cars[i].Iid} bisects its batch with nothing left to wait for");
+                }
+                else if (state.Cars[i] is { Stage: CarStage.FailurePending, PendingFastForwardSha: null, FailureHeld: false } && !unjudgedAhead)
+                {
+                    // Batched cars report through the pipeline that ends their batch.
+                    var behind = state.Cars.Skip(i + 1).Where(car => car.Stage != CarStage.Batched).Take(Math.Min(_engine.Settings.PendingFailureDepth, _engine.Settings.MaxParallelPipelines - PlacesAhead(state, i) - 1)).ToList();
                     Check(behind.Count > 0 && behind.Any(car => car.Stage != CarStage.FailurePending), $"!{state.Cars[i].Iid}'s pending failure is settled but it was not dropped");
                 }
             }
@@ -625,7 +680,7 @@ public class RandomizedTrainTests
             foreach (var start in decision.Effects.OfType<StartPipeline>())
             {
                 var at = state.Cars.ToList().FindIndex(car => car.Iid == start.Iid);
-                Check(at < room || start.Attempt > 0, $"!{start.Iid} started a pipeline at position {at + 1}, beyond the room of {room}");
+                Check(PlacesAhead(state, at) < room || start.Attempt > 0, $"!{start.Iid} started a pipeline at position {at + 1}, beyond the room of {room}");
             }
 
             // Kept cars: none at the front unless its failure is being judged, nothing built behind them, none merging.

@@ -1,0 +1,189 @@
+using MergeTrain.Core.Trains;
+using NUnit.Framework;
+using Shouldly;
+
+namespace MergeTrain.Core.Tests.Trains;
+
+/// <summary>
+/// Batches with bisection (issue 13, part 1): several MRs share one pipeline; a failing batch is
+/// bisected until the MR that fails is found, in ⌈log2 n⌉ rounds, and only that one is dropped.
+/// </summary>
+public class BatchTests
+{
+    private static TrainSettings Batches(int size, int minimum) => new() { BatchSize = size, MinBatchSize = minimum };
+
+    // Heads end in a dot so that "h1." is never found inside "h11.".
+    private static string Head(int iid) => $"h{iid}.";
+
+    /// <summary>Adds the MRs while nothing is carried out, as a queue builds up while git and GitLab are busy, then lets them run.</summary>
+    private static TrainHarness QueueOf(TrainSettings settings, int count)
+    {
+        var train = new TrainHarness(settings) { AutoRun = false };
+        for (var iid = 1; iid <= count; iid++)
+        {
+            train.Add(iid, Head(iid));
+        }
+
+        train.AutoRun = true;
+        train.Run();
+        return train;
+    }
+
+    [Test]
+    public void A_batch_that_passes_merges_every_MR_in_it_at_once_on_one_pipeline()
+    {
+        var train = QueueOf(Batches(4, 4), 4);
+
+        train.RunningPipelines().Count().ShouldBe(1, "four MRs share one pipeline");
+        var pipeline = train.PipelineOf(4);
+        train.Pipelines[pipeline].Variables["MERGE_TRAIN_BATCH_IIDS"].ShouldBe("1 2 3 4");
+        train.State.Cars.Take(3).ShouldAllBe(car => car.Stage == CarStage.Batched && car.Status == CarStatus.Fresh && car.CommitSha != null);
+        train.Statuses.Where(status => status.State == CommitState.Running).Select(status => status.Iid).Order().ToArray().ShouldBe([1, 2, 3, 4], "every MR of the batch is shown as tested");
+
+        train.FinishPipeline(pipeline, PipelineStatus.Success);
+
+        train.State.Cars.ShouldBeEmpty();
+        train.Target.ShouldBe("merge(merge(merge(merge(t0,h1.),h2.),h3.),h4.)");
+        train.State.Finished.ShouldAllBe(car => car.Status == CarStatus.Merged && car.MergedSha == train.Target);
+        train.Notes.Last(note => note.Iid == 2).Body.ShouldBe($"merged by the merge train in a batch of 4: pipeline #{pipeline} of !4 tested exactly the commit the target branch now holds, which contains these changes");
+        train.Notes.Last(note => note.Iid == 4).Body.ShouldBe($"merged by the merge train (pipeline #{pipeline}), with the 3 merge request(s) batched ahead of it that its pipeline tested");
+        train.Effects.OfType<FastForwardTarget>().Count().ShouldBe(1);
+    }
+
+    [Test]
+    public void Batches_grow_with_the_queue_between_their_minimum_and_maximum_and_take_one_place_each_in_the_window()
+    {
+        // Two pipelines for eight cars: batches of four.
+        var queued = QueueOf(Batches(4, 1) with { MaxParallelPipelines = 2 }, 8);
+        queued.RunningPipelines().Select(id => queued.Pipelines[id].Iid).Order().ToArray().ShouldBe([4, 8]);
+
+        // Two pipelines for two cars: each MR on its own, as GitLab does.
+        var short_ = QueueOf(Batches(4, 1) with { MaxParallelPipelines = 2 }, 2);
+        short_.RunningPipelines().Select(id => short_.Pipelines[id].Iid).Order().ToArray().ShouldBe([1, 2]);
+
+        // Never more than the maximum: twelve cars, two pipelines, batches of three; the rest waits its turn.
+        var capped = QueueOf(Batches(3, 1) with { MaxParallelPipelines = 2 }, 12);
+        capped.RunningPipelines().Select(id => capped.Pipelines[id].Iid).Order().ToArray().ShouldBe([3, 6]);
+        capped.State.Cars.Skip(6).ShouldAllBe(car => car.Stage == CarStage.Waiting);
+
+        // The minimum batches even a short queue.
+        var minimum = QueueOf(Batches(4, 2), 4);
+        minimum.RunningPipelines().Select(id => minimum.Pipelines[id].Iid).Order().ToArray().ShouldBe([2, 4]);
+    }
+
+    [Test]
+    public void Bisection_finds_the_failing_MR_in_at_most_log2_n_rounds_and_drops_only_it()
+    {
+        for (var size = 1; size <= 8; size++)
+        {
+            for (var culprit = 1; culprit <= size; culprit++)
+            {
+                var train = QueueOf(Batches(size, size), size);
+                train.RunningPipelines().Count().ShouldBe(1, $"batch of {size}");
+                var rounds = 0;
+                while (train.State.FindCar(culprit) is not null)
+                {
+                    var running = train.RunningPipelines().ToList();
+                    running.ShouldNotBeEmpty($"batch of {size}, culprit !{culprit}: the search stalled");
+                    foreach (var id in running)
+                    {
+                        train.FinishPipeline(id, train.Pipelines[id].Sha.Contains(Head(culprit)) ? PipelineStatus.Failed : PipelineStatus.Success);
+                    }
+
+                    rounds++;
+                }
+
+                // The first round is the batch's own pipeline; bisection takes the others.
+                var bisection = rounds - 1;
+                bisection.ShouldBeLessThanOrEqualTo((int)Math.Ceiling(Math.Log2(size)), $"batch of {size}, culprit !{culprit}");
+                var dropped = train.FinishedCar(culprit);
+                dropped.DropReason.ShouldBe(DropReason.PipelineFailed);
+                var proof = train.Notes.Last(note => note.Iid == culprit).Body;
+                proof.ShouldContain($"pipeline #{dropped.Pipeline!.Id} failed");
+                if (size > 1)
+                {
+                    proof.ShouldContain("found by bisecting its batch");
+                }
+
+                // Everything else merges, on commits without the culprit.
+                while (train.RunningPipelines().ToList() is { Count: > 0 } rest)
+                {
+                    rest.ForEach(id => train.FinishPipeline(id, PipelineStatus.Success));
+                }
+
+                train.State.Cars.ShouldBeEmpty();
+                train.State.Finished.Where(car => car.Status == CarStatus.Merged).Select(car => car.Iid).Order().ToArray().ShouldBe(Enumerable.Range(1, size).Where(iid => iid != culprit).ToArray());
+                train.Target.ShouldNotContain(Head(culprit));
+                train.State.Finished.Single(car => car.Status == CarStatus.Dropped).Iid.ShouldBe(culprit);
+            }
+        }
+    }
+
+    [Test]
+    public void Bisection_takes_exactly_log2_n_rounds_when_the_last_MR_of_a_batch_of_eight_fails()
+    {
+        var train = QueueOf(Batches(8, 8), 8);
+        var probes = new List<int>();
+        train.FinishPipeline(train.PipelineOf(8), PipelineStatus.Failed);
+        while (train.State.FindCar(8) is not null)
+        {
+            var running = train.RunningPipelines().Single();
+            probes.Add(train.Pipelines[running].Iid);
+            train.FinishPipeline(running, PipelineStatus.Success);
+        }
+
+        probes.ShouldBe([4, 6, 7], "each probe tests the first half of what is left");
+        train.Notes.Last(note => note.Iid == 8).Body.ShouldContain($"of !7 passed on the commits ahead of it");
+        train.State.Finished.Count(car => car.Status == CarStatus.Merged).ShouldBe(7);
+    }
+
+    [Test]
+    public void A_probe_takes_the_place_of_its_failed_batch_so_bisecting_cancels_no_later_batch()
+    {
+        var train = QueueOf(Batches(2, 2) with { MaxParallelPipelines = 2 }, 4);
+        var later = train.PipelineOf(4);
+
+        train.FinishPipeline(train.PipelineOf(2), PipelineStatus.Failed);
+
+        train.Car(1).BisectionProbe.ShouldBeTrue();
+        train.Car(2).Bisecting.ShouldBeTrue();
+        train.Pipelines[later].CancelledByTrain.ShouldBeFalse();
+        train.RunningPipelines().Count().ShouldBe(2);
+    }
+
+    [Test]
+    public void A_flaky_batch_pipeline_that_passes_on_retry_merges_the_batch_without_bisecting()
+    {
+        var train = QueueOf(Batches(3, 3) with { FailedPipelineRetries = 1 }, 3);
+        var pipeline = train.PipelineOf(3);
+
+        train.FailJobs(3, "e2e");
+        train.FinishPipeline(pipeline, PipelineStatus.Success);
+
+        train.State.Cars.ShouldBeEmpty();
+        train.State.Finished.ShouldAllBe(car => car.Status == CarStatus.Merged);
+        train.Pipelines.Count.ShouldBe(1, "no probe was needed");
+    }
+
+    [Test]
+    public void When_the_car_that_was_to_test_a_batch_leaves_the_car_ahead_of_it_ends_the_batch()
+    {
+        var train = QueueOf(Batches(3, 3), 3);
+        var pipeline = train.PipelineOf(3);
+
+        train.Send(new MergeRequestRemoved(3, "alice"));
+
+        train.Pipelines[pipeline].CancelledByTrain.ShouldBeTrue();
+        train.Car(1).Stage.ShouldBe(CarStage.Batched);
+        train.Car(2).Stage.ShouldBe(CarStage.PipelineRunning);
+        train.Pipelines[train.PipelineOf(2)].Variables["MERGE_TRAIN_BATCH_IIDS"].ShouldBe("1 2");
+    }
+
+    [Test]
+    public void Batch_sizes_out_of_range_are_refused()
+    {
+        Should.Throw<ArgumentOutOfRangeException>(() => new TrainSettings { BatchSize = 0 }.Validate());
+        Should.Throw<ArgumentOutOfRangeException>(() => new TrainSettings { BatchSize = 2, MinBatchSize = 3 }.Validate());
+        Should.Throw<ArgumentOutOfRangeException>(() => new TrainSettings { MinBatchSize = 0 }.Validate());
+    }
+}
