@@ -48,6 +48,12 @@ internal static class Policies
     /// </summary>
     public const int Floor = 6;
 
+    /// <summary>The largest batch the comparison lets the train form.</summary>
+    public const int DefaultBatchSize = 4;
+
+    /// <summary>How many pipelines the batching policy that always batches runs at once: four batches of four cover 16 MRs.</summary>
+    public const int BatchedPipelines = 4;
+
     /// <summary>GitLab's policy, then each new policy alone, then all of them together.</summary>
     public static IReadOnlyList<Policy> Compared(int pendingFailureDepth) =>
     [
@@ -66,5 +72,12 @@ internal static class Policies
             MinParallelPipelines = Floor,
             WastedMinutesPerHour = DefaultWastedMinutesPerHour,
         }, UrgentHandling.HighPriority),
+        new($"batches (1-{DefaultBatchSize})", GitLabSettings with { BatchSize = DefaultBatchSize }, UrgentHandling.MergeImmediately),
+        new($"batches ({DefaultBatchSize}, {BatchedPipelines} pipelines)", GitLabSettings with
+        {
+            BatchSize = DefaultBatchSize,
+            MinBatchSize = DefaultBatchSize,
+            MaxParallelPipelines = BatchedPipelines,
+        }, UrgentHandling.MergeImmediately),
     ];
 }

@@ -89,6 +89,12 @@ public sealed class ProjectOptions
     /// <summary>Pipeline minutes per hour that speculation may waste; 0 is no budget.</summary>
     public int WastedMinutesPerHour { get; set; }
 
+    /// <summary>Up to how many MRs share one pipeline (a batch, bisected when it fails); 1 tests each MR alone.</summary>
+    public int BatchSize { get; set; } = 1;
+
+    /// <summary>The smallest batch; batches grow with the queue up to <see cref="BatchSize"/>.</summary>
+    public int MinBatchSize { get; set; } = 1;
+
     /// <summary>Car branches are <c>&lt;prefix&gt;&lt;target&gt;/&lt;iid&gt;</c>.</summary>
     public string CarBranchPrefix { get; set; } = PublishedBranches.DefaultCarBranchPrefix;
 

@@ -84,6 +84,8 @@ public sealed class ProjectCatalog
                 AdaptiveWindow = options.AdaptiveWindow,
                 MinParallelPipelines = options.MinParallelPipelines,
                 WastedMinutesPerHour = options.WastedMinutesPerHour,
+                BatchSize = options.BatchSize,
+                MinBatchSize = options.MinBatchSize,
                 FailedPipelineRetries = options.FailedPipelineRetries,
                 PendingFailureDepth = options.PendingFailureDepth,
                 DiagnoseBrokenBase = options.DiagnoseBrokenBase,

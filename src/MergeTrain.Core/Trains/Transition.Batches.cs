@@ -6,10 +6,11 @@ namespace MergeTrain.Core.Trains;
 /// ended by a car that runs the pipeline: its commit contains them all. When it passes, the target
 /// moves to exactly that commit and the whole run merges (<see cref="AbsolveAtTheFront"/>). When it
 /// fails, the car halfway along is given a pipeline of its own (a probe), in the failed car's place
-/// in the window: it tests the first half on exactly the commits ahead of it. A passing probe clears the first half and the search goes on in
-/// the second; a failing one is bisected in turn. Each round halves the run, so the MR that fails is
-/// found in ⌈log2 n⌉ rounds, and only it is dropped. Nothing is rebuilt to bisect: every car's commit
-/// is already the chain's.
+/// in the window: it tests the first half on exactly the commits ahead of it. A passing probe clears
+/// the first half and the search goes on in the second; a failing one is bisected in turn. Each round
+/// at least halves the run, so the MR that fails is found in ⌈log2 n⌉ rounds, and only it is
+/// dropped; where the window has room, more probes run at once and fewer rounds are needed. Nothing
+/// is rebuilt to bisect: every car's commit is already the chain's.
 /// </summary>
 internal sealed partial class Transition
 {
@@ -113,7 +114,11 @@ internal sealed partial class Transition
     private bool InBatch(int index) =>
         _cars[index].Stage == CarStage.Batched || _cars[index].BisectionProbe || _cars[index].Bisecting || BatchAhead(index) > 0;
 
-    /// <summary>A batch's pipeline failed for good: its culprit is searched for, starting with the first half.</summary>
+    /// <summary>
+    /// A batch's pipeline failed for good (or a probe's): the MR that fails is searched for among the
+    /// batched cars ahead of it, starting with the first half, or its own failure is judged once the
+    /// pipeline just ahead of it passed (<see cref="SettleBisection"/>).
+    /// </summary>
     private void StartBisection(int index, DropReason reason, string detail)
     {
         var car = _cars[index];
@@ -122,14 +127,21 @@ internal sealed partial class Transition
             index,
             car with { Stage = CarStage.FailurePending, Bisecting = true, PendingFailure = new CarEnding(CarStatus.Dropped, reason, _actor, detail) },
             "bisecting its batch");
-        Audit(car.Iid, car.Status, car.Status, $"{detail}; it tested a batch of {size} ({string.Join(", ", BatchIids(index).Select(iid => $"!{iid}"))}): bisecting it to find the merge request that fails");
-        Probe(index - size + (size + 1) / 2);
+        if (size > 1)
+        {
+            Audit(car.Iid, car.Status, car.Status, $"{detail}; it tested a batch of {size} ({string.Join(", ", BatchIids(index).Select(iid => $"!{iid}"))}): bisecting it to find the merge request that fails");
+            ProbeRun(index);
+        }
+        else
+        {
+            Audit(car.Iid, car.Status, car.Status, $"{detail}; judged once the pipeline ahead of it has passed");
+        }
     }
 
     /// <summary>
     /// A bisecting car goes on once the pipeline just ahead of it passed: with batched cars still
-    /// between them, the car halfway along is probed; with none, the failure is the car's own, proven
-    /// by its pipeline on exactly the commits that passed ahead of it. True when something changed.
+    /// between them, they are probed; with none, the failure is the car's own, proven by its pipeline
+    /// on exactly the commits that passed ahead of it. True when something changed.
     /// </summary>
     private bool SettleBisection(int index)
     {
@@ -144,10 +156,15 @@ internal sealed partial class Transition
         var left = index - ahead;
         if (left > 1)
         {
+            if (!ProbeRun(index))
+            {
+                // The window is full (the probe that passed keeps its place until it merges).
+                return false;
+            }
+
             Audit(car.Iid, car.Status, car.Status, ahead >= 0
                 ? $"pipeline #{_cars[ahead].Pipeline?.Id} of !{_cars[ahead].Iid} passed: the {left} cars left of its batch are bisected"
                 : $"the cars ahead of it merged: the {left} cars left of its batch are bisected");
-            Probe(ahead + (left + 1) / 2);
             return true;
         }
 
@@ -155,9 +172,37 @@ internal sealed partial class Transition
         var failed = car.Pipeline is { } pipeline ? $"pipeline #{pipeline.Id}" : "its pipeline";
         var proof = ahead >= 0
             ? $"; {TrainNotes.FoundByBisection}: pipeline #{_cars[ahead].Pipeline?.Id} of !{_cars[ahead].Iid} passed on the commits ahead of it, so {failed} proves this merge request fails"
-            : $"; {TrainNotes.FoundByBisection}: the merge requests ahead of it merged on tested commits without it, so {failed} proves this merge request fails";
+            : $"; {TrainNotes.FoundByBisection}: {failed} tested it on exactly the commits ahead of it, which hold no other merge request of the train";
         _cars[index] = car with { Bisecting = false, UpdatedAt = _now };
-        HoldFailure(index, failure.Reason ?? DropReason.PipelineFailed, failure.Detail + proof);
+        HoldFailure(index, failure.Reason ?? DropReason.PipelineFailed, failure.Detail + proof, judged: true);
+        return true;
+    }
+
+    /// <summary>
+    /// Probes the batched cars right ahead of a bisecting car: the one halfway along, and, where the
+    /// window has room to spare, more, evenly spaced, so that the halves are searched in parallel.
+    /// Nothing runs behind a bisecting car meanwhile (see <see cref="ReconcileChain"/>), so the room
+    /// of the cars behind, whose commits hold the failing MR, is what the probes use. False, and
+    /// nothing probed, while the window has no room at all.
+    /// </summary>
+    private bool ProbeRun(int index)
+    {
+        var size = BatchAhead(index) + 1;
+        var start = index - size + 1;
+
+        // The bisecting car takes no place: its own is among the spare ones.
+        var spare = Room - PlacesAhead(index + 1);
+        if (spare < 1)
+        {
+            return false;
+        }
+
+        var probes = Math.Min(spare, size - 1);
+        for (var k = 1; k <= probes; k++)
+        {
+            Probe(start - 1 + ((size * k) + probes) / (probes + 1));
+        }
+
         return true;
     }
 

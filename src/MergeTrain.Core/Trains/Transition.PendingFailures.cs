@@ -9,20 +9,18 @@ namespace MergeTrain.Core.Trains;
 /// </summary>
 internal sealed partial class Transition
 {
-    /// <summary>Holds a failure for a later green where that is on; drops the car otherwise.</summary>
-    private void HoldFailure(int index, DropReason reason, string detail)
+    /// <summary>
+    /// Bisects the batch the car tested; or, once <paramref name="judged"/> as the car's own, holds the
+    /// failure for a later green where that is on, and drops the car otherwise.
+    /// </summary>
+    private void HoldFailure(int index, DropReason reason, string detail, bool judged = false)
     {
         var car = _cars[index];
-        if (BatchAhead(index) > 0 && !car.Stale)
+        if (!judged && (BatchAhead(index) > 0 || car.BisectionProbe) && !car.Stale)
         {
-            // It tested a batch: which MR of it fails is not known yet.
+            // It tested a batch, or half of one: which MR fails is not known yet.
             StartBisection(index, reason, detail);
             return;
-        }
-
-        if (car.BisectionProbe && !car.Bisecting && !detail.Contains(TrainNotes.FoundByBisection, StringComparison.Ordinal))
-        {
-            detail += $"; {TrainNotes.FoundByBisection}: its own pipeline tested it on exactly the commits ahead of it";
         }
 
         if (_settings.PendingFailureDepth == 0 || car.Stale)

@@ -147,6 +147,8 @@ internal sealed partial class Transition
     {
         var expectedBase = _targetHead;
         var chainKnown = expectedBase is not null;
+        var waitReason = "the commits ahead of it changed";
+        var bisectingAhead = false;
 
         // Pipelines ahead of the car, counted as batches: a batched car shares its pipeline's place.
         var units = 0;
@@ -172,7 +174,7 @@ internal sealed partial class Transition
 
             if (units >= _settings.MaxParallelPipelines && !(chainKnown && car.BaseSha == expectedBase && RunsNothing(car)))
             {
-                Invalidate(i, "waiting for room: MaxParallelPipelines cars ahead");
+                Invalidate(i, bisectingAhead ? waitReason : "waiting for room: MaxParallelPipelines cars ahead");
                 continue;
             }
 
@@ -192,14 +194,14 @@ internal sealed partial class Transition
             if (units >= Room && (!chainKnown || car.BaseSha != expectedBase || !(HasPipeline(car) || RunsNothing(car))))
             {
                 // Beyond the adaptive window or the CI budget: nothing new starts; pipelines already running go on.
-                Invalidate(i, RoomReason);
+                Invalidate(i, bisectingAhead ? waitReason : RoomReason);
                 chainKnown = false;
                 continue;
             }
 
             if (!chainKnown)
             {
-                Invalidate(i, "the commits ahead of it changed");
+                Invalidate(i, waitReason);
                 continue;
             }
 
@@ -241,6 +243,15 @@ internal sealed partial class Transition
             else if (i == 0 && car.Stage == CarStage.PipelinePassed && car.PendingFastForwardSha is null && !_paused && SourcesReady(0, 0))
             {
                 RequestFastForward(i);
+            }
+
+            if (car.Bisecting && _settings.PendingFailureDepth == 0)
+            {
+                // Every commit behind holds the MR that fails, and only a later green could make use of
+                // one: nothing runs there, and the room goes to the probes (see ProbeRun).
+                chainKnown = false;
+                bisectingAhead = true;
+                waitReason = "waiting: a batch ahead of it is being bisected";
             }
         }
     }

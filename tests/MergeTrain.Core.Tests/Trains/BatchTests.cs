@@ -120,9 +120,9 @@ public class BatchTests
     }
 
     [Test]
-    public void Bisection_takes_exactly_log2_n_rounds_when_the_last_MR_of_a_batch_of_eight_fails()
+    public void Without_room_to_spare_bisection_takes_exactly_log2_n_rounds_when_the_last_MR_of_a_batch_of_eight_fails()
     {
-        var train = QueueOf(Batches(8, 8), 8);
+        var train = QueueOf(Batches(8, 8) with { MaxParallelPipelines = 1 }, 8);
         var probes = new List<int>();
         train.FinishPipeline(train.PipelineOf(8), PipelineStatus.Failed);
         while (train.State.FindCar(8) is not null)
@@ -138,17 +138,29 @@ public class BatchTests
     }
 
     [Test]
-    public void A_probe_takes_the_place_of_its_failed_batch_so_bisecting_cancels_no_later_batch()
+    public void With_room_in_the_window_the_halves_are_searched_in_parallel_in_the_place_of_the_cars_behind()
     {
-        var train = QueueOf(Batches(2, 2) with { MaxParallelPipelines = 2 }, 4);
-        var later = train.PipelineOf(4);
+        var train = QueueOf(Batches(4, 4) with { MaxParallelPipelines = 3 }, 8);
+        var behind = train.PipelineOf(8);
 
-        train.FinishPipeline(train.PipelineOf(2), PipelineStatus.Failed);
+        train.FinishPipeline(train.PipelineOf(4), PipelineStatus.Failed);
 
-        train.Car(1).BisectionProbe.ShouldBeTrue();
-        train.Car(2).Bisecting.ShouldBeTrue();
-        train.Pipelines[later].CancelledByTrain.ShouldBeFalse();
-        train.RunningPipelines().Count().ShouldBe(2);
+        // The batch behind holds the MR that fails: its pipeline makes way for the probes.
+        train.Pipelines[behind].CancelledByTrain.ShouldBeTrue();
+        train.State.Cars.Skip(4).ShouldAllBe(car => car.Stage == CarStage.Waiting);
+        train.Audit.Where(record => record.Iid == 5).Select(record => record.Reason).ShouldContain("waiting: a batch ahead of it is being bisected");
+        train.RunningPipelines().Select(id => train.Pipelines[id].Iid).Order().ToArray().ShouldBe([1, 2, 3], "the three places test every prefix at once");
+
+        // !3 is the one: one round finds it.
+        foreach (var id in train.RunningPipelines().ToList())
+        {
+            train.FinishPipeline(id, train.Pipelines[id].Iid == 3 ? PipelineStatus.Failed : PipelineStatus.Success);
+        }
+
+        train.FinishedCar(3).DropReason.ShouldBe(DropReason.PipelineFailed);
+        // !1 and !2 merged first, so the target itself is the base its pipeline failed on.
+        train.Notes.Last(note => note.Iid == 3).Body.ShouldContain($"found by bisecting its batch: pipeline #{train.FinishedCar(3).Pipeline!.Id} tested it on exactly the commits ahead of it");
+        train.State.Finished.Where(car => car.Status == CarStatus.Merged).Select(car => car.Iid).Order().ToArray().ShouldBe([1, 2]);
     }
 
     [Test]

@@ -656,7 +656,7 @@ public class RandomizedTrainTests
                 {
                     // A bisecting car waits only for the pipeline just ahead of it, a probe or the car ahead of its batch.
                     var ahead = state.Cars.Take(i).LastOrDefault(car => car.Stage != CarStage.Batched);
-                    Check(ahead is not null && ahead.Stage != CarStage.PipelinePassed, $"!{state.Cars[i].Iid} bisects its batch with nothing left to wait for");
+                    Check(ahead is not null && ahead.Stage != CarStage.PipelinePassed || PlacesAhead(state, i + 1) >= _engine.Settings.MinParallelPipelines, $"!{state.Cars[i].Iid} bisects its batch with nothing left to wait for");
                 }
                 else if (state.Cars[i] is { Stage: CarStage.FailurePending, PendingFastForwardSha: null, FailureHeld: false } && !unjudgedAhead)
                 {
