@@ -110,6 +110,12 @@ internal sealed partial class Transition
     private bool BatchGoesOn(int index) =>
         index + 1 < _cars.Count && _cars[index + 1] is { MergeImmediately: false, Stale: false };
 
+    /// <summary>
+    /// Whether a failure of the car's pipeline cannot be pinned on the car yet: it tested a batch, or
+    /// it is a probe whose failure counts once the pipeline ahead of it has passed.
+    /// </summary>
+    private bool IsUnattributed(int index) => (BatchAhead(index) > 0 || _cars[index].BisectionProbe) && !_cars[index].Stale;
+
     /// <summary>Whether the car is part of a batch: batched ahead of a pipeline, ending one, or bisecting one.</summary>
     private bool InBatch(int index) =>
         _cars[index].Stage == CarStage.Batched || _cars[index].BisectionProbe || _cars[index].Bisecting || BatchAhead(index) > 0;
@@ -141,7 +147,8 @@ internal sealed partial class Transition
     /// <summary>
     /// A bisecting car goes on once the pipeline just ahead of it passed: with batched cars still
     /// between them, they are probed; with none, the failure is the car's own, proven by its pipeline
-    /// on exactly the commits that passed ahead of it. True when something changed.
+    /// on exactly the commits that passed ahead of it, and judged as any car's (retried first, where
+    /// retries are on). True when something changed.
     /// </summary>
     private bool SettleBisection(int index)
     {
@@ -173,8 +180,9 @@ internal sealed partial class Transition
         var proof = ahead >= 0
             ? $"; {TrainNotes.FoundByBisection}: pipeline #{_cars[ahead].Pipeline?.Id} of !{_cars[ahead].Iid} passed on the commits ahead of it, so {failed} proves this merge request fails"
             : $"; {TrainNotes.FoundByBisection}: {failed} tested it on exactly the commits ahead of it, which hold no other merge request of the train";
-        _cars[index] = car with { Bisecting = false, UpdatedAt = _now };
-        HoldFailure(index, failure.Reason ?? DropReason.PipelineFailed, failure.Detail + proof, judged: true);
+        // From here on it is a car like any other: its failure gets the retries before it is dropped.
+        _cars[index] = car with { Stage = CarStage.PipelineRunning, Bisecting = false, BisectionProbe = false, PendingFailure = null, UpdatedAt = _now };
+        FailCarPipeline(index, failure.Reason ?? DropReason.PipelineFailed, failure.Detail + proof, retryJobs: car.Pipeline?.Status is PipelineStatus.Failed or PipelineStatus.Canceled);
         return true;
     }
 

@@ -233,7 +233,7 @@ internal sealed partial class Transition
 
         // Otherwise a push outside the train, made after this fast-forward, was processed first: keep it.
         var tested = _cars.FindLast(car => car.PendingFastForwardSha == toSha)!;
-        var together = _cars.Count(car => car.PendingFastForwardSha == toSha && (car.Stage == CarStage.Batched || car.Iid == tested.Iid));
+        var together = _cars.Count(car => car.PendingFastForwardSha == toSha && (car.Stage == CarStage.Batched || car.BisectionProbe || car.Iid == tested.Iid));
         for (var index = _cars.FindIndex(car => car.PendingFastForwardSha == toSha); index >= 0; index = _cars.FindIndex(car => car.PendingFastForwardSha == toSha))
         {
             var car = _cars[index];
@@ -241,7 +241,7 @@ internal sealed partial class Transition
             {
                 MarkMerged(index, toSha, "merged by the merge train", TrainNotes.MergedByTrain(car.PendingFastForwardPipelineId, together));
             }
-            else if (car.Stage == CarStage.Batched)
+            else if (car.Stage == CarStage.Batched || car.BisectionProbe)
             {
                 MarkMerged(index, toSha, $"merged by the merge train in a batch: pipeline #{car.PendingFastForwardPipelineId} of !{tested.Iid}", TrainNotes.MergedInBatch(tested.Iid, car.PendingFastForwardPipelineId, together));
             }

@@ -10,13 +10,13 @@ namespace MergeTrain.Core.Trains;
 internal sealed partial class Transition
 {
     /// <summary>
-    /// Bisects the batch the car tested; or, once <paramref name="judged"/> as the car's own, holds the
-    /// failure for a later green where that is on, and drops the car otherwise.
+    /// Bisects the batch the car tested; or, for a failure that is the car's own, holds it for a later
+    /// green where that is on, and drops the car otherwise.
     /// </summary>
-    private void HoldFailure(int index, DropReason reason, string detail, bool judged = false)
+    private void HoldFailure(int index, DropReason reason, string detail)
     {
         var car = _cars[index];
-        if (!judged && (BatchAhead(index) > 0 || car.BisectionProbe) && !car.Stale)
+        if (IsUnattributed(index))
         {
             // It tested a batch, or half of one: which MR fails is not known yet.
             StartBisection(index, reason, detail);
@@ -190,7 +190,7 @@ internal sealed partial class Transition
                 car with { PendingFastForwardSha = tested, PendingFastForwardPipelineId = passed.Pipeline?.Id },
                 i == last
                     ? $"pipeline #{passed.Pipeline?.Id} passed; fast-forwarding '{_state.TargetBranch}' for the {Cars(last)} ahead too"
-                    : car.Stage == CarStage.Batched
+                    : car.Stage == CarStage.Batched || car.BisectionProbe
                         ? $"in the batch that pipeline #{passed.Pipeline?.Id} of !{passed.Iid} passed; fast-forwarding '{_state.TargetBranch}'"
                         : $"pipeline #{car.Pipeline?.Id} failed, but pipeline #{passed.Pipeline?.Id} of !{passed.Iid}, which contains its changes, passed; fast-forwarding '{_state.TargetBranch}'");
         }
@@ -198,7 +198,13 @@ internal sealed partial class Transition
         Emit(new FastForwardTarget($"fast-forward/{passed.Iid}/g{passed.Generation}/s{_nextSequence++}", passed.Iid, _state.TargetBranch, _targetHead, tested));
     }
 
-    private static bool WaitsForLaterCommit(Car car) => car.Stage is CarStage.FailurePending or CarStage.Batched;
+    /// <summary>
+    /// Whether a car at the front may merge with a later car that passed: its failure is pending, it
+    /// is batched, or it is a probe still running, whose answer the later pass makes moot.
+    /// </summary>
+    private static bool WaitsForLaterCommit(Car car) =>
+        car.Stage is CarStage.FailurePending or CarStage.Batched
+        || car is { BisectionProbe: true, Stage: CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.RetryingPipeline };
 
     private static string Cars(int count) => count == 1 ? "car" : $"{count} cars";
 }

@@ -24,6 +24,15 @@ internal sealed partial class Transition
             return;
         }
 
+        if (IsUnattributed(index))
+        {
+            // A batch is bisected at once, without a retry, which would cost every MR in it a round;
+            // the MR the bisection finds gets the retries before it is dropped, so a flaky job still
+            // costs nobody their place.
+            FailedForGood(index, reason, detail, []);
+            return;
+        }
+
         if (car.Attempt < _settings.FailedPipelineRetries)
         {
             var attempt = car.Attempt + 1;

@@ -164,17 +164,27 @@ public class BatchTests
     }
 
     [Test]
-    public void A_flaky_batch_pipeline_that_passes_on_retry_merges_the_batch_without_bisecting()
+    public void A_flaky_job_in_a_batch_costs_nobody_their_place_the_MR_bisection_finds_is_retried_first()
     {
         var train = QueueOf(Batches(3, 3) with { FailedPipelineRetries = 1 }, 3);
-        var pipeline = train.PipelineOf(3);
+        var batch = train.PipelineOf(3);
 
+        // The batch is bisected at once: a retry would cost all three a round.
         train.FailJobs(3, "e2e");
-        train.FinishPipeline(pipeline, PipelineStatus.Success);
+        train.Effects.OfType<RetryPipeline>().ShouldBeEmpty();
+        var probe = train.PipelineOf(2);
+        train.Car(2).BisectionProbe.ShouldBeTrue();
 
+        // The probe passes (the flake does not come back): the failure is !3's alone, and is retried.
+        train.FinishPipeline(probe, PipelineStatus.Success);
+        train.Effects.OfType<RetryPipeline>().Single().PipelineId.ShouldBe(batch);
+        train.FinishPipeline(batch, PipelineStatus.Success);
+
+        // Its commit holds the whole batch and passed: the probe still running on !1 is moot.
         train.State.Cars.ShouldBeEmpty();
+        train.Pipelines[train.State.Finished.Single(car => car.Iid == 1).Pipeline!.Id].CancelledByTrain.ShouldBeTrue();
         train.State.Finished.ShouldAllBe(car => car.Status == CarStatus.Merged);
-        train.Pipelines.Count.ShouldBe(1, "no probe was needed");
+        train.Notes.ShouldContain(note => note.Iid == 3 && note.Body.StartsWith($"pipeline #{batch} passed on retry; flaky jobs: e2e", StringComparison.Ordinal));
     }
 
     [Test]

@@ -588,14 +588,14 @@ public class RandomizedTrainTests
             {
                 Check(fastForward.FromSha == before.TargetHeadSha || fastForward.FromSha == state.TargetHeadSha, $"fast-forward from {fastForward.FromSha}, target is {before.TargetHeadSha}");
 
-                // Built on the target head, or on the commits of failed cars that this later green absolves, or of the batch it tested.
+                // Built on the target head, or on the commits of failed cars that this later green absolves, or of the batch it tested (probes included).
                 var baseSha = _commitBase.GetValueOrDefault(fastForward.ToSha);
                 while (baseSha is not null && baseSha != fastForward.FromSha)
                 {
                     var absolved = baseSha;
                     Check(
                         _commitIid.TryGetValue(absolved, out var absolvedIid)
-                        && state.Cars.Any(car => car.Iid == absolvedIid && car.CommitSha == absolved && car.Stage is CarStage.FailurePending or CarStage.Batched && car.PendingFastForwardSha == fastForward.ToSha),
+                        && state.Cars.Any(car => car.Iid == absolvedIid && car.CommitSha == absolved && (car.Stage is CarStage.FailurePending or CarStage.Batched || car.BisectionProbe) && car.PendingFastForwardSha == fastForward.ToSha),
                         $"{fastForward.ToSha} is built on {absolved}, which is not a failed car absolved by it nor batched with it");
                     baseSha = _commitBase.GetValueOrDefault(absolved);
                 }
