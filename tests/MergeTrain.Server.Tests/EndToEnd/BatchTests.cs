@@ -41,14 +41,19 @@ public class BatchTests
         }
 
         var (b, c, d, e) = (queued[0], queued[1], queued[2], queued[3]);
-        gitLab.Ci.HoldPipelines = false;
         gitLab.Ci.Release(first).ShouldBeTrue();
         await world.WaitForCarAsync(a.Iid, "merged");
 
-        // One pipeline, on E's car, tests the batch B, C, D, E; it fails on C's file.
+        // One pipeline, on E's car, tests the batch B, C, D, E; the dashboard says so.
         var batch = await world.WaitForPipelineAsync(e.Iid);
         gitLab.GetPipeline(batch).Variables["MERGE_TRAIN_BATCH_IIDS"].ShouldBe($"{b.Iid} {c.Iid} {d.Iid} {e.Iid}");
-        world.CarPipelines.Where(p => p.Id != first && p.Id <= batch).Select(p => p.Id).ShouldBe([batch], "the batch runs one pipeline");
+        world.CarPipelines.Where(p => p.Id != first).Select(p => p.Id).ShouldBe([batch], "the batch runs one pipeline");
+        (await world.CarAsync(b.Iid))!.Value.GetProperty("status").GetString().ShouldBe("fresh");
+        (await LaterGreenAbsolvesTests.TrainsPageAsync(world)).ShouldContain($"batched: tested by !{e.Iid}&#39;s pipeline");
+
+        // It fails on C's file; the probes run freely.
+        gitLab.Ci.HoldPipelines = false;
+        gitLab.Ci.Release(batch).ShouldBeTrue();
 
         var dropped = await world.WaitForCarAsync(c.Iid, "dropped", TimeSpan.FromSeconds(90));
         gitLab.GetPipeline(batch).Status.ShouldBe(PipelineStatuses.Failed);

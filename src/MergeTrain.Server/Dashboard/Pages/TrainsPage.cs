@@ -128,7 +128,20 @@ internal sealed class TrainsPage : MergeTrainPage
             WriteLiteral(" <span class=\"label label-warning\" title=\"high priority: placed ahead of the normal cars that had not started merging\">high priority</span>");
         }
 
-        WriteStage(car.Stage);
+        if (car.Bisecting)
+        {
+            WriteLiteral(" <span class=\"label label-danger mt-stage\" title=\"the pipeline of its batch failed: probes on the cars ahead of it find the merge request that fails; only that one is dropped\">batch failed: bisecting</span>");
+        }
+        else
+        {
+            WriteStage(car.Stage);
+        }
+
+        if (car.BisectionProbe)
+        {
+            WriteLiteral(" <span class=\"label label-info\" title=\"its own pipeline tests the first half of a batch that failed\">probe</span>");
+        }
+
         if (car.MergeImmediately)
         {
             WriteLiteral(" <span class=\"label label-danger\" title=\"an operator asked to merge it now\">merge now</span>");
@@ -146,7 +159,16 @@ internal sealed class TrainsPage : MergeTrainPage
         WriteLiteral("</div><div class=\"mt-car-line text-muted\" title=\"source branch\">from <code>");
         Write(car.SourceBranch);
         WriteLiteral("</code></div><div class=\"mt-car-line\">");
-        WritePipeline(car, now);
+        if (car.Stage == CarStage.Batched && TesterOf(train.State.Cars, car) is { } tester)
+        {
+            WriteLiteral("<span class=\"label label-info mt-batched\" title=\"in a batch: its commit is tested by the pipeline of the last car of the batch, which contains it\">");
+            Write($"batched: tested by !{tester.Iid}'s pipeline");
+            WriteLiteral("</span>");
+        }
+        else
+        {
+            WritePipeline(car, now);
+        }
         WriteLiteral("</div><div class=\"mt-car-line\"><span class=\"text-muted\">base</span> ");
         Output.Sha(car.BaseSha);
         WriteLiteral(" <span class=\"text-muted\">car</span> ");
@@ -195,6 +217,23 @@ internal sealed class TrainsPage : MergeTrainPage
         WriteLiteral("\">");
         Write(text);
         WriteLiteral("</span>");
+    }
+
+    /// <summary>The car that runs the pipeline of a batched car's batch: the first car behind it that is not batched.</summary>
+    private static Car? TesterOf(IReadOnlyList<Car> cars, Car batched)
+    {
+        var behind = false;
+        foreach (var car in cars)
+        {
+            if (behind && car.Stage != CarStage.Batched)
+            {
+                return car;
+            }
+
+            behind |= car.Iid == batched.Iid;
+        }
+
+        return null;
     }
 
     private void WritePipeline(Car car, DateTimeOffset now)
