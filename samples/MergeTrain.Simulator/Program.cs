@@ -78,8 +78,11 @@ if (!sweep)
     Tables.PrintGoalCheck(goalRow[0], goalRow.Single(r => r.Policy.Name.StartsWith("all together", StringComparison.Ordinal)));
     Console.WriteLine();
     var starved = policyResults.Where(r => r.Workload.Runners == RunnerStarved).ToArray();
-    Tables.PrintBudgetGoalCheck(goalRow[0], goalRow[^1], starved[0], starved[^1]);
-    Console.WriteLine();
+    foreach (var batches in goalRow.Where(r => r.Policy.Settings.BatchSize > 1))
+    {
+        Tables.PrintBudgetGoalCheck(goalRow[0], batches, starved[0], starved.Single(r => r.Policy == batches.Policy));
+        Console.WriteLine();
+    }
 }
 
 Console.WriteLine($"Fast-forwards to a commit with a failing job: {results.Sum(r => r.BrokenTargets)} (must be 0).");

@@ -59,7 +59,18 @@ public class SimulationTests
 
             result.BrokenTargets.ShouldBe(0, policy.Name);
             result.Merged.ShouldBeGreaterThan(0, policy.Name);
-            result.Policy.Settings.MaxParallelPipelines.ShouldBe(20, policy.Name);
+            result.Policy.Settings.MaxParallelPipelines.ShouldBe(policy.Settings.MinBatchSize > 1 ? Policies.BatchedPipelines : 20, policy.Name);
         }
+    }
+
+    [Test]
+    public void Batches_of_four_spend_less_than_half_of_GitLabs_pipeline_minutes_per_merged_MR_and_never_merge_an_untested_commit()
+    {
+        var gitLab = Run("GitLab");
+        var batches = Run($"batches ({Policies.DefaultBatchSize}, {Policies.BatchedPipelines} pipelines)");
+
+        batches.BrokenTargets.ShouldBe(0);
+        batches.Merged.ShouldBeGreaterThan(0);
+        batches.PipelineMinutesPerMerge.ShouldBeLessThan(gitLab.PipelineMinutesPerMerge / 2);
     }
 }

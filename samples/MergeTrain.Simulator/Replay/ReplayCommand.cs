@@ -123,6 +123,11 @@ internal static class ReplayCommand
         }
 
         yield return $"{prefix}WastedMinutesPerHour={settings.WastedMinutesPerHour}";
+        yield return $"{prefix}BatchSize={settings.BatchSize}";
+        if (settings.BatchSize > 1)
+        {
+            yield return $"{prefix}MinBatchSize={settings.MinBatchSize}";
+        }
     }
 
     private static void Print(TextWriter output, string project, int weeks, int runners, int index, Trace trace, SimulationResult[] results)
