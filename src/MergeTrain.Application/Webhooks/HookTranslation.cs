@@ -35,4 +35,5 @@ public sealed record TrainEvents(long? TrainId, string? TargetBranch, string? He
 /// <summary>The MR's active car, as the database knows it: on the train of <paramref name="TargetBranch"/> (id <paramref name="TrainId"/>, if that train exists).</summary>
 /// <param name="TargetBranch">The target branch of the car's train.</param>
 /// <param name="TrainId">That train's id; null when no such train exists any more.</param>
-public sealed record ActiveCar(string TargetBranch, long? TrainId);
+/// <param name="HeadSha">The MR head the car was pinned on, when known.</param>
+public sealed record ActiveCar(string TargetBranch, long? TrainId, string? HeadSha = null);

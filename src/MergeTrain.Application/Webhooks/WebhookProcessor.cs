@@ -2,6 +2,7 @@ using MergeTrain.Application.Configuration;
 using MergeTrain.Application.Jobs;
 using MergeTrain.Application.Repositories;
 using MergeTrain.Application.Trains;
+using MergeTrain.Application.Trains.Queries;
 using MergeTrain.Core.Trains;
 using MergeTrain.Git;
 using MergeTrain.GitLab.Api;
@@ -145,7 +146,7 @@ public sealed class WebhookProcessor(
         var failedCheck = WebhookTranslator.NeedsMergeCheck(e, project.Settings, activeCar is not null)
             ? await FailedCheckAsync(project, e.Iid, cancellationToken)
             : null;
-        var translation = WebhookTranslator.MergeRequest(e, project.Settings, HeadOf(project, e.TargetBranch), activeCar, failedCheck);
+        var translation = WebhookTranslator.MergeRequest(e, project.Settings, HeadOf(project, e.TargetBranch), activeCar, failedCheck, await CurrentHeadAsync(project, e, activeCar, cancellationToken));
         var actor = e.Actor.Username;
         var record = new MergeRequestRecord(project.Id, e.Iid, e.MergeRequestId, e.Title, e.Description, e.State, e.Url, e.CreatedAt, e.UpdatedAt);
         var user = new GitLabUserRecord(actor, e.Actor.Id ?? 0, e.Actor.Name ?? actor, null, null, null);
@@ -196,8 +197,30 @@ public sealed class WebhookProcessor(
     /// <summary>The MR's active car and the id of its train, or null.</summary>
     private static async Task<ActiveCar?> ActiveCarAsync(NpgsqlConnection connection, ConfiguredProject project, int iid, CancellationToken cancellationToken) =>
         await CarQueries.ForMergeRequestAsync(connection, project.Id, iid, cancellationToken) is { FinishedAt: null } car
-            ? new ActiveCar(car.TargetBranch, await TrainStore.FindTrainIdAsync(connection, null, project.Id, car.TargetBranch))
+            ? new ActiveCar(car.TargetBranch, await TrainStore.FindTrainIdAsync(connection, null, project.Id, car.TargetBranch), CarJson.CarOf(car).HeadSha)
             : null;
+
+    /// <summary>
+    /// The MR's head as GitLab gives it now, where the hook names another head than the car's and
+    /// GitLab's is the car's (the hook is older than the car); null otherwise: a head the car does not
+    /// hold is news either way, and the hook's own is in our copy.
+    /// </summary>
+    private async Task<string?> CurrentHeadAsync(ConfiguredProject project, MergeRequestHookEvent e, ActiveCar? activeCar, CancellationToken cancellationToken)
+    {
+        if (!WebhookTranslator.NeedsCurrentHead(e, activeCar))
+        {
+            return null;
+        }
+
+        var current = TrainFacts.Snapshot(await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, e.Iid, cancellationToken)).HeadSha;
+        if (current != activeCar!.HeadSha)
+        {
+            return null;
+        }
+
+        logger.LogInformation("MR !{Iid}: the hook names head {HookHead}, older than its car's {CarHead}, which GitLab says is current", e.Iid, e.HeadSha, current);
+        return current;
+    }
 
     /// <summary>The merge check GitLab says the MR fails now, or null.</summary>
     private async Task<MergeCheck?> FailedCheckAsync(ConfiguredProject project, int iid, CancellationToken cancellationToken) =>

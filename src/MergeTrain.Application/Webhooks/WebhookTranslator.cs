@@ -23,6 +23,17 @@ public static class WebhookTranslator
     }
 
     /// <summary>
+    /// Whether the MR's head must be read from GitLab now: the hook names another head than the one
+    /// its car was pinned on. A hook delivered late (an older push, processed after the MR was added
+    /// at its newer head) would otherwise drop the car for an update it already holds.
+    /// </summary>
+    public static bool NeedsCurrentHead(MergeRequestHookEvent hook, ActiveCar? activeCar)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        return !EndsMergeRequest(hook) && activeCar?.HeadSha is { } pinned && pinned != hook.HeadSha;
+    }
+
+    /// <summary>
     /// Whether the MR's failing merge check must be read from GitLab now (the hook's own
     /// <c>detailed_merge_status</c> may be stale): when the hook adds it to a train or raises its
     /// priority, or withdraws an approval from an MR with an active car.
@@ -49,12 +60,16 @@ public static class WebhookTranslator
     /// <param name="targetHead">The target branch's head in our copy, fetched after the hook arrived.</param>
     /// <param name="activeCar">The MR's active car, or null.</param>
     /// <param name="failedCheck">GitLab's failing merge check now, read when <see cref="NeedsMergeCheck"/> said so.</param>
-    public static HookTranslation MergeRequest(MergeRequestHookEvent hook, TrainSettings settings, string? targetHead, ActiveCar? activeCar, MergeCheck? failedCheck)
+    /// <param name="currentHead">
+    /// The MR's head as GitLab gives it now, read when the hook names another head than the car's
+    /// (<see cref="NeedsCurrentHead"/>); it stands for the hook's, which may be older than the car.
+    /// </param>
+    public static HookTranslation MergeRequest(MergeRequestHookEvent hook, TrainSettings settings, string? targetHead, ActiveCar? activeCar, MergeCheck? failedCheck, string? currentHead = null)
     {
         ArgumentNullException.ThrowIfNull(hook);
         ArgumentNullException.ThrowIfNull(settings);
         var actor = hook.Actor.Username;
-        var snapshot = new MergeRequestSnapshot(hook.Iid, hook.Title, hook.SourceBranch, hook.TargetBranch, hook.HeadSha, hook.Draft, StateOf(hook.State));
+        var snapshot = new MergeRequestSnapshot(hook.Iid, hook.Title, hook.SourceBranch, hook.TargetBranch, currentHead ?? hook.HeadSha, hook.Draft, StateOf(hook.State));
         var events = new List<TrainEvent> { new TargetBranchMoved(targetHead, actor) };
         if (hook.Action == "merge" || hook.State == "merged")
         {

@@ -102,6 +102,24 @@ public class WebhookTranslatorTests
     }
 
     [Test]
+    public void A_hook_naming_another_head_than_the_cars_asks_GitLab_for_the_current_head_and_uses_it()
+    {
+        const string pinned = "3333333333333333333333333333333333333333";
+        var hook = MergeRequestHook();
+        WebhookTranslator.NeedsCurrentHead(hook, new ActiveCar("main", 3, pinned)).ShouldBeTrue();
+        WebhookTranslator.NeedsCurrentHead(hook, new ActiveCar("main", 3, Head)).ShouldBeFalse("the hook names the car's own head");
+        WebhookTranslator.NeedsCurrentHead(hook, null).ShouldBeFalse("no car to protect");
+        WebhookTranslator.NeedsCurrentHead(hook with { Action = "close", State = "closed" }, new ActiveCar("main", 3, pinned)).ShouldBeFalse("a close drops the car whatever the head");
+
+        // A late hook of an older push: GitLab's head now is the car's, and that is what the train is told.
+        var late = WebhookTranslator.MergeRequest(hook, Settings, TargetHead, new ActiveCar("main", 3, pinned), null, currentHead: pinned);
+        late.Trains.Single().Events.OfType<MergeRequestUpdated>().Single().MergeRequest.HeadSha.ShouldBe(pinned);
+
+        var asIs = WebhookTranslator.MergeRequest(hook, Settings, TargetHead, new ActiveCar("main", 3, pinned), null);
+        asIs.Trains.Single().Events.OfType<MergeRequestUpdated>().Single().MergeRequest.HeadSha.ShouldBe(Head);
+    }
+
+    [Test]
     public void A_car_on_its_own_target_or_on_a_train_that_is_gone_is_not_a_retarget()
     {
         WebhookTranslator.MergeRequest(MergeRequestHook(), Settings, TargetHead, new ActiveCar("main", 3), null).DecideFirst.ShouldBeEmpty();

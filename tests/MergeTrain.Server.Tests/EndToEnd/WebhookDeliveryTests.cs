@@ -82,6 +82,50 @@ public class WebhookDeliveryTests
     }
 
     [Test]
+    public async Task A_late_hook_of_an_older_push_does_not_drop_the_car_pinned_on_the_newer_head()
+    {
+        await using var world = await TrainWorld.StartAsync(new Dictionary<string, string> { ["app.txt"] = "hello\n" });
+        var gitLab = world.GitLab;
+        var mr = await world.OpenMergeRequestAsync("feature", "Add feature", new Dictionary<string, string?> { ["feature.txt"] = "one\n" });
+
+        // The hook of the second push is held back (GitLab's delivery is slow); the third push's arrives.
+        gitLab.RemoveWebhook(world.Hook);
+        var unreachable = gitLab.AddWebhook(new Uri("http://127.0.0.1:1/webhooks/gitlab"), "unused");
+        var second = await gitLab.PushToMergeRequestAsync(TrainWorld.ProjectId, mr.Iid, new Dictionary<string, string?> { ["feature.txt"] = "two\n" });
+        var late = gitLab.Deliveries.Last(d => d.Hook.Id == unreachable.Id && d.EventName == "Merge Request Hook");
+        late.Body.ShouldContain(second.Sha);
+        gitLab.RemoveWebhook(unreachable);
+        gitLab.AddWebhook(world.Hook.Url, world.Hook.SecretToken);
+        var third = await gitLab.PushToMergeRequestAsync(TrainWorld.ProjectId, mr.Iid, new Dictionary<string, string?> { ["feature.txt"] = "three\n" });
+        await gitLab.ScanRepositoriesAsync();
+        await world.WaitUntilQuietAsync();
+
+        gitLab.Ci.HoldPipelines = true;
+        using (var added = await world.AddThroughApiAsync(mr.Iid))
+        {
+            added.EnsureSuccessStatusCode();
+        }
+
+        var pipeline = await world.WaitForPipelineAsync(mr.Iid);
+
+        // Now the second push's hook arrives, naming an older head than the car's: GitLab says the car's is current.
+        using (var delivered = await PostAsync(world, late.Body, "Merge Request Hook", TrainWorld.WebhookSecret, late.EventUuid))
+        {
+            delivered.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        }
+
+        await TrainWorld.WaitUntilAsync(
+            async () => await world.QueryAsync<long>("SELECT count(*) FROM webhook_deliveries WHERE event_uuid = @uuid AND processed_at IS NOT NULL", ("uuid", late.EventUuid)) == 1,
+            "the late hook to be processed");
+        (await world.CarAsync(mr.Iid))!.Value.GetProperty("status").GetString().ShouldBe("fresh", "the car is not dropped for an update it holds");
+        world.CarPipelines.ShouldHaveSingleItem().Id.ShouldBe(pipeline);
+
+        gitLab.Ci.ReleaseAll();
+        await world.WaitForCarAsync(mr.Iid, "merged");
+        (await GitLog.ParentsAsync(world.Project.RepositoryUrl, (await gitLab.GetBranchHeadAsync(TrainWorld.ProjectId, "main"))!))[1].ShouldBe(third.Sha);
+    }
+
+    [Test]
     public async Task A_malformed_payload_or_an_unknown_event_is_refused_with_400_and_a_clear_message()
     {
         await using var world = await TrainWorld.StartAsync(new Dictionary<string, string> { ["app.txt"] = "hello\n" });

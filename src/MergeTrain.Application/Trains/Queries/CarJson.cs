@@ -36,11 +36,17 @@ public sealed record CarJson(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Index { get; init; }
 
+    /// <summary>The engine's car a stored car row holds.</summary>
+    public static Car CarOf(CarView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return JsonSerializer.Deserialize<Car>(view.Car) ?? throw new JsonException("car row without a car");
+    }
+
     /// <summary>The API object of a stored car.</summary>
     public static CarJson From(CarView view)
     {
-        ArgumentNullException.ThrowIfNull(view);
-        var car = JsonSerializer.Deserialize<Car>(view.Car) ?? throw new JsonException("car row without a car");
+        var car = CarOf(view);
         var end = view.FinishedAt;
         return new CarJson(
             view.Id,
