@@ -193,7 +193,7 @@ public sealed class TrainEffectExecutor(
         return outcome switch
         {
             MergeOutcome.Merged merged => new CarBuilt(build.Iid, build.Generation, build.BaseSha, merged.CommitSha) { RewrittenHeadSha = merged.RewrittenHeadSha },
-            MergeOutcome.Conflicted conflicted => new CarConflicted(build.Iid, build.Generation, build.BaseSha, conflicted.Paths.Take(TrainNotes.MaxConflictPathsShown).ToList()),
+            MergeOutcome.Conflicted conflicted => new CarConflicted(build.Iid, build.Generation, build.BaseSha, conflicted.Paths.Take(TrainNotes.MaxConflictPathsShown).ToList()) { TotalPaths = conflicted.Paths.Count },
             _ => throw new InvalidOperationException($"Unknown merge outcome {outcome}."),
         };
     }
@@ -203,7 +203,7 @@ public sealed class TrainEffectExecutor(
         var outcome = await MergeAsync(project, repository, build.Iid, build.BaseSha, build.HeadSha, build.Message, cancellationToken);
         if (outcome is MergeOutcome.Conflicted conflicted)
         {
-            return new MergedResultConflicted(build.Iid, build.Generation, conflicted.Paths.Take(TrainNotes.MaxConflictPathsShown).ToList());
+            return new MergedResultConflicted(build.Iid, build.Generation, conflicted.Paths.Take(TrainNotes.MaxConflictPathsShown).ToList()) { TotalPaths = conflicted.Paths.Count };
         }
 
         var commit = ((MergeOutcome.Merged)outcome).CommitSha;
@@ -216,7 +216,7 @@ public sealed class TrainEffectExecutor(
         var outcome = await MergeAsync(project, repository, merge.Iid, merge.BaseSha, merge.HeadSha, merge.Message, cancellationToken);
         if (outcome is MergeOutcome.Conflicted conflicted)
         {
-            return new MergeImmediatelyFailed(merge.Iid, merge.Generation, null, conflicted.Paths.Take(TrainNotes.MaxConflictPathsShown).ToList(), "the merge request conflicts with the target branch");
+            return new MergeImmediatelyFailed(merge.Iid, merge.Generation, null, conflicted.Paths.Take(TrainNotes.MaxConflictPathsShown).ToList(), "the merge request conflicts with the target branch") { TotalConflictPaths = conflicted.Paths.Count };
         }
 
         var commit = ((MergeOutcome.Merged)outcome).CommitSha;

@@ -118,8 +118,12 @@ public sealed record CarBuilt(int Iid, long Generation, string BaseSha, string C
 /// <param name="Iid">The car's MR.</param>
 /// <param name="Generation">The build's generation.</param>
 /// <param name="BaseSha">The base it was merged onto.</param>
-/// <param name="Paths">The conflicting paths.</param>
-public sealed record CarConflicted(int Iid, long Generation, string BaseSha, IReadOnlyList<string> Paths) : TrainEvent;
+/// <param name="Paths">The conflicting paths (the first <see cref="TrainNotes.MaxConflictPathsShown"/>).</param>
+public sealed record CarConflicted(int Iid, long Generation, string BaseSha, IReadOnlyList<string> Paths) : TrainEvent
+{
+    /// <summary>How many paths conflicted in all, when more than <see cref="Paths"/> lists; 0 is as many as it lists.</summary>
+    public int TotalPaths { get; init; }
+}
 
 /// <summary>A car commit was published as its CI branch (result of <see cref="PublishCar"/>).</summary>
 /// <param name="Iid">The car's MR.</param>
@@ -196,7 +200,11 @@ public sealed record MergedImmediately(int Iid, long Generation, string CommitSh
 /// <param name="CurrentTargetSha">When the push was refused because the target moved: the head found.</param>
 /// <param name="ConflictPaths">When the merge conflicted: the paths.</param>
 /// <param name="Message">What went wrong.</param>
-public sealed record MergeImmediatelyFailed(int Iid, long Generation, string? CurrentTargetSha, IReadOnlyList<string> ConflictPaths, string Message) : TrainEvent;
+public sealed record MergeImmediatelyFailed(int Iid, long Generation, string? CurrentTargetSha, IReadOnlyList<string> ConflictPaths, string Message) : TrainEvent
+{
+    /// <summary>How many paths conflicted in all, when more than <see cref="ConflictPaths"/> lists; 0 is as many as it lists.</summary>
+    public int TotalConflictPaths { get; init; }
+}
 
 /// <summary>A merged-results commit was built and published (result of <see cref="BuildMergedResult"/>).</summary>
 /// <param name="Iid">The MR.</param>
@@ -207,8 +215,12 @@ public sealed record MergedResultBuilt(int Iid, long Generation, string CommitSh
 /// <summary>A merged-results commit could not be built cleanly (result of <see cref="BuildMergedResult"/>).</summary>
 /// <param name="Iid">The MR.</param>
 /// <param name="Generation">The build's generation.</param>
-/// <param name="Paths">The conflicting paths.</param>
-public sealed record MergedResultConflicted(int Iid, long Generation, IReadOnlyList<string> Paths) : TrainEvent;
+/// <param name="Paths">The conflicting paths (the first <see cref="TrainNotes.MaxConflictPathsShown"/>).</param>
+public sealed record MergedResultConflicted(int Iid, long Generation, IReadOnlyList<string> Paths) : TrainEvent
+{
+    /// <summary>How many paths conflicted in all, when more than <see cref="Paths"/> lists; 0 is as many as it lists.</summary>
+    public int TotalPaths { get; init; }
+}
 
 /// <summary>A merged-results pipeline was created (result of <see cref="StartMergedResultPipeline"/>).</summary>
 /// <param name="Iid">The MR.</param>

@@ -89,7 +89,7 @@ public static class TrainNotes
         $"Merge branch '{sourceBranch}' into '{targetBranch}'\n\n{title}\n\nSee merge request {projectPath}!{iid}";
 
     /// <summary>The note when a car is dropped, with its reason.</summary>
-    public static string Dropped(DropReason reason, string detail, IReadOnlyList<string> conflictPaths)
+    public static string Dropped(DropReason reason, string detail, IReadOnlyList<string> conflictPaths, int totalConflictPaths = 0)
     {
         var text = reason switch
         {
@@ -104,18 +104,19 @@ public static class TrainNotes
             DropReason.TargetMissing => $"removed this merge request from the merge train because the target branch no longer exists ({detail})",
             _ => $"removed this merge request from the merge train because of an error: {detail}",
         };
-        return conflictPaths.Count == 0 ? text : text + ConflictList(conflictPaths);
+        return conflictPaths.Count == 0 ? text : text + ConflictList(conflictPaths, totalConflictPaths);
     }
 
     /// <summary>The note when an MR's merged result conflicts with the target branch.</summary>
-    public static string MergedResultConflict(string targetBranch, IReadOnlyList<string> conflictPaths) =>
-        $"this merge request cannot be merged into '{targetBranch}' without conflicts" + ConflictList(conflictPaths);
+    public static string MergedResultConflict(string targetBranch, IReadOnlyList<string> conflictPaths, int totalConflictPaths = 0) =>
+        $"this merge request cannot be merged into '{targetBranch}' without conflicts" + ConflictList(conflictPaths, totalConflictPaths);
 
     /// <summary>The note when an MR's merged results pipeline fails.</summary>
     public static string MergedResultFailed(long pipelineId, PipelineStatus status) =>
         $"the merged results pipeline #{pipelineId} {(status == PipelineStatus.Canceled ? "was canceled" : "failed")}: the merge of this merge request into its target branch does not pass";
 
-    private static string ConflictList(IReadOnlyList<string> paths)
+    /// <summary>The paths as a list, at most <see cref="MaxConflictPathsShown"/>, and how many more of <paramref name="total"/> there are.</summary>
+    private static string ConflictList(IReadOnlyList<string> paths, int total)
     {
         if (paths.Count == 0)
         {
@@ -128,9 +129,11 @@ public static class TrainNotes
             text.Append("\n- `").Append(path).Append('`');
         }
 
-        if (paths.Count > MaxConflictPathsShown)
+        var shown = Math.Min(paths.Count, MaxConflictPathsShown);
+        var all = Math.Max(total, paths.Count);
+        if (all > shown)
         {
-            text.Append("\n- and ").Append(paths.Count - MaxConflictPathsShown).Append(" more");
+            text.Append("\n- and ").Append(all - shown).Append(" more");
         }
 
         return text.ToString();

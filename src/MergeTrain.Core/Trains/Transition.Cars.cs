@@ -69,7 +69,7 @@ internal sealed partial class Transition
             return;
         }
 
-        Drop(index, DropReason.MergeConflict, $"conflicts with {Short(e.BaseSha)}", e.Paths);
+        Drop(index, DropReason.MergeConflict, $"conflicts with {Short(e.BaseSha)}", e.Paths, e.TotalPaths);
     }
 
     private void OnCarPublished(CarPublished e)

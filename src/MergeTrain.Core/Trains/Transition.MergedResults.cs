@@ -151,7 +151,7 @@ internal sealed partial class Transition
         // Reported once per conflict, not again on every move of the target.
         if (entry.ConflictPaths.Count == 0)
         {
-            Note(e.Iid, TrainNotes.MergedResultConflict(_state.TargetBranch, e.Paths));
+            Note(e.Iid, TrainNotes.MergedResultConflict(_state.TargetBranch, e.Paths, e.TotalPaths));
             Emit(new SetCommitStatus(
                 $"commit-status/{e.Iid}/s{_nextSequence++}",
                 e.Iid,

@@ -126,7 +126,7 @@ internal sealed partial class Transition
         }
         else if (conflict)
         {
-            Drop(index, DropReason.MergeConflict, $"conflicts with {Short(car.BaseSha ?? "")}", e.ConflictPaths);
+            Drop(index, DropReason.MergeConflict, $"conflicts with {Short(car.BaseSha ?? "")}", e.ConflictPaths, e.TotalConflictPaths);
         }
         else if (!retry)
         {

@@ -462,7 +462,7 @@ internal sealed partial class Transition
     }
 
     /// <summary>Drops a car with its reason and note; a car whose merge is in flight drops only if that merge fails.</summary>
-    private void Drop(int index, DropReason reason, string detail, IReadOnlyList<string>? conflictPaths = null)
+    private void Drop(int index, DropReason reason, string detail, IReadOnlyList<string>? conflictPaths = null, int totalConflictPaths = 0)
     {
         var car = _cars[index];
         if (car.PendingFastForwardSha is not null || car.Stage == CarStage.MergingImmediately)
@@ -483,7 +483,7 @@ internal sealed partial class Transition
 
         var ended = EndCar(index, CarStatus.Dropped, reason, detail, conflictPaths);
         _droppedCount++;
-        Note(car.Iid, TrainNotes.Dropped(reason, detail, conflictPaths ?? []));
+        Note(car.Iid, TrainNotes.Dropped(reason, detail, conflictPaths ?? [], totalConflictPaths));
         if (reason is DropReason.PipelineFailed or DropReason.PipelineTimeout or DropReason.MergeConflict or DropReason.Error)
         {
             Emit(new SetCommitStatus(

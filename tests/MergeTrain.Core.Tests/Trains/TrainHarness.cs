@@ -141,7 +141,8 @@ internal sealed class TrainHarness
             case BuildCar build:
                 var rebased = $"rebase({build.BaseSha},{build.HeadSha})";
                 Send(Conflicts.TryGetValue(build.HeadSha, out var paths)
-                    ? new CarConflicted(build.Iid, build.Generation, build.BaseSha, paths)
+                    // As the executor reports it: the first paths shown, and how many there were.
+                    ? new CarConflicted(build.Iid, build.Generation, build.BaseSha, paths.Take(TrainNotes.MaxConflictPathsShown).ToArray()) { TotalPaths = paths.Length }
                     : Rebases
                         ? new CarBuilt(build.Iid, build.Generation, build.BaseSha, rebased) { RewrittenHeadSha = rebased }
                         : new CarBuilt(build.Iid, build.Generation, build.BaseSha, $"merge({build.BaseSha},{build.HeadSha})"));
@@ -226,7 +227,7 @@ internal sealed class TrainHarness
                 break;
             case BuildMergedResult build:
                 Send(Conflicts.TryGetValue(build.HeadSha, out var conflictPaths)
-                    ? new MergedResultConflicted(build.Iid, build.Generation, conflictPaths)
+                    ? new MergedResultConflicted(build.Iid, build.Generation, conflictPaths.Take(TrainNotes.MaxConflictPathsShown).ToArray()) { TotalPaths = conflictPaths.Length }
                     : new MergedResultBuilt(build.Iid, build.Generation, $"merge({build.BaseSha},{build.HeadSha})"));
                 break;
             case StartMergedResultPipeline start:
