@@ -143,10 +143,15 @@ public sealed class WebhookProcessor(
         }
 
         var activeCar = await ActiveCarAsync(connection, project, e.Iid, cancellationToken);
-        var failedCheck = WebhookTranslator.NeedsMergeCheck(e, project.Settings, activeCar is not null)
-            ? await FailedCheckAsync(project, e.Iid, cancellationToken)
+        var needsCheck = WebhookTranslator.NeedsMergeCheck(e, project.Settings, activeCar is not null);
+        var needsHead = WebhookTranslator.NeedsCurrentHead(e, activeCar);
+
+        // One read of the MR from GitLab serves both facts.
+        var now = needsCheck || needsHead
+            ? TrainFacts.Snapshot(await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, e.Iid, cancellationToken))
             : null;
-        var translation = WebhookTranslator.MergeRequest(e, project.Settings, HeadOf(project, e.TargetBranch), activeCar, failedCheck, await CurrentHeadAsync(project, e, activeCar, cancellationToken));
+        var translation = WebhookTranslator.MergeRequest(
+            e, project.Settings, HeadOf(project, e.TargetBranch), activeCar, needsCheck ? now!.FailedCheck : null, needsHead ? CurrentHead(e, activeCar!, now!) : null);
         var actor = e.Actor.Username;
         var record = new MergeRequestRecord(project.Id, e.Iid, e.MergeRequestId, e.Title, e.Description, e.State, e.Url, e.CreatedAt, e.UpdatedAt);
         var user = new GitLabUserRecord(actor, e.Actor.Id ?? 0, e.Actor.Name ?? actor, null, null, null);
@@ -201,30 +206,19 @@ public sealed class WebhookProcessor(
             : null;
 
     /// <summary>
-    /// The MR's head as GitLab gives it now, where the hook names another head than the car's and
-    /// GitLab's is the car's (the hook is older than the car); null otherwise: a head the car does not
-    /// hold is news either way, and the hook's own is in our copy.
+    /// The MR's head as GitLab gives it now, when that is the car's (the hook is older than the car);
+    /// null otherwise: a head the car does not hold is news either way, and the hook's own is in our copy.
     /// </summary>
-    private async Task<string?> CurrentHeadAsync(ConfiguredProject project, MergeRequestHookEvent e, ActiveCar? activeCar, CancellationToken cancellationToken)
+    private string? CurrentHead(MergeRequestHookEvent e, ActiveCar activeCar, MergeRequestSnapshot now)
     {
-        if (!WebhookTranslator.NeedsCurrentHead(e, activeCar))
+        if (now.HeadSha != activeCar.HeadSha)
         {
             return null;
         }
 
-        var current = TrainFacts.Snapshot(await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, e.Iid, cancellationToken)).HeadSha;
-        if (current != activeCar!.HeadSha)
-        {
-            return null;
-        }
-
-        logger.LogInformation("MR !{Iid}: the hook names head {HookHead}, older than its car's {CarHead}, which GitLab says is current", e.Iid, e.HeadSha, current);
-        return current;
+        logger.LogInformation("MR !{Iid}: the hook names head {HookHead}, older than its car's {CarHead}, which GitLab says is current", e.Iid, e.HeadSha, now.HeadSha);
+        return now.HeadSha;
     }
-
-    /// <summary>The merge check GitLab says the MR fails now, or null.</summary>
-    private async Task<MergeCheck?> FailedCheckAsync(ConfiguredProject project, int iid, CancellationToken cancellationToken) =>
-        TrainFacts.Snapshot(await gitLab.GetMergeRequestAsync(project.GitLab, project.Id, iid, cancellationToken)).FailedCheck;
 
     /// <summary>
     /// The train a pipeline on one of our published branches belongs to, read from the branch name

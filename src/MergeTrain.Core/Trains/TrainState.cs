@@ -76,6 +76,34 @@ public sealed record TrainState
             TargetHeadSha = targetHeadSha,
         };
 
+    /// <summary>
+    /// The car whose pipeline tests a batched car (<see cref="CarStage.Batched"/>): the first car
+    /// behind it that is not batched; null for a car that is not batched.
+    /// </summary>
+    public Car? BatchPipelineCarOf(int iid)
+    {
+        var behind = false;
+        foreach (var car in Cars)
+        {
+            if (behind && car.Stage != CarStage.Batched)
+            {
+                return car;
+            }
+
+            if (car.Iid == iid)
+            {
+                if (car.Stage != CarStage.Batched)
+                {
+                    return null;
+                }
+
+                behind = true;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The active car of an MR, or null.</summary>
     public Car? FindCar(int iid)
     {

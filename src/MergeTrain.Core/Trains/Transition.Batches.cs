@@ -182,8 +182,7 @@ internal sealed partial class Transition
             : $"; {TrainNotes.FoundByBisection}: {failed} tested it on exactly the commits ahead of it, which hold no other merge request of the train";
 
         // From here on it is a car like any other: its failure gets the retries before it is dropped.
-        _cars[index] = car with { Stage = CarStage.PipelineRunning, Bisecting = false, BisectionProbe = false, PendingFailure = null, UpdatedAt = _now };
-        FailCarPipeline(index, failure.Reason ?? DropReason.PipelineFailed, failure.Detail + proof, retryJobs: car.Pipeline?.Status is PipelineStatus.Failed or PipelineStatus.Canceled);
+        JudgeAsOwn(index, failure.Detail + proof);
         return true;
     }
 

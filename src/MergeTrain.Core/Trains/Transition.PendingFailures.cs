@@ -98,9 +98,8 @@ internal sealed partial class Transition
 
             if (car.FailureHeld)
             {
-                _cars[i] = car with { Stage = CarStage.PipelineRunning, FailureHeld = false, PendingFailure = null, UpdatedAt = _now };
                 Audit(car.Iid, car.Status, car.Status, "the cars ahead passed: the failure is its own");
-                FailCarPipeline(i, failure.Reason ?? DropReason.PipelineFailed, failure.Detail, retryJobs: car.Pipeline?.Status is PipelineStatus.Failed or PipelineStatus.Canceled);
+                JudgeAsOwn(i, failure.Detail);
                 return true;
             }
 
@@ -112,6 +111,18 @@ internal sealed partial class Transition
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// A failure that was held (behind a car ahead, or while its batch was bisected) is now the car's
+    /// own: it is judged as any failure, retried first where retries are on.
+    /// </summary>
+    private void JudgeAsOwn(int index, string detail)
+    {
+        var car = _cars[index];
+        var reason = car.PendingFailure?.Reason ?? DropReason.PipelineFailed;
+        _cars[index] = car with { Stage = CarStage.PipelineRunning, FailureHeld = false, Bisecting = false, BisectionProbe = false, PendingFailure = null, UpdatedAt = _now };
+        FailCarPipeline(index, reason, detail, retryJobs: car.Pipeline?.Status is PipelineStatus.Failed or PipelineStatus.Canceled);
     }
 
     /// <summary>Why a pending failure is settled against the car, or null while a later green may still absolve it.</summary>

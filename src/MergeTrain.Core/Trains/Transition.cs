@@ -147,8 +147,8 @@ internal sealed partial class Transition
     {
         var expectedBase = _targetHead;
         var chainKnown = expectedBase is not null;
-        var waitReason = "the commits ahead of it changed";
-        var bisectingAhead = false;
+        // Set once a batch ahead is being bisected: why everything behind it waits.
+        string? bisecting = null;
 
         // Pipelines ahead of the car, counted as batches: a batched car shares its pipeline's place.
         var units = 0;
@@ -174,7 +174,7 @@ internal sealed partial class Transition
 
             if (units >= _settings.MaxParallelPipelines && !(chainKnown && car.BaseSha == expectedBase && RunsNothing(car)))
             {
-                Invalidate(i, bisectingAhead ? waitReason : "waiting for room: MaxParallelPipelines cars ahead");
+                Invalidate(i, bisecting ?? "waiting for room: MaxParallelPipelines cars ahead");
                 continue;
             }
 
@@ -194,14 +194,14 @@ internal sealed partial class Transition
             if (units >= Room && (!chainKnown || car.BaseSha != expectedBase || !(HasPipeline(car) || RunsNothing(car))))
             {
                 // Beyond the adaptive window or the CI budget: nothing new starts; pipelines already running go on.
-                Invalidate(i, bisectingAhead ? waitReason : RoomReason);
+                Invalidate(i, bisecting ?? RoomReason);
                 chainKnown = false;
                 continue;
             }
 
             if (!chainKnown)
             {
-                Invalidate(i, waitReason);
+                Invalidate(i, bisecting ?? "the commits ahead of it changed");
                 continue;
             }
 
@@ -250,8 +250,7 @@ internal sealed partial class Transition
                 // Every commit behind holds the MR that fails, and only a later green could make use of
                 // one: nothing runs there, and the room goes to the probes (see ProbeRun).
                 chainKnown = false;
-                bisectingAhead = true;
-                waitReason = "waiting: a batch ahead of it is being bisected";
+                bisecting = "waiting: a batch ahead of it is being bisected";
             }
         }
     }

@@ -38,6 +38,8 @@ public class BatchTests
         var pipeline = train.PipelineOf(4);
         train.Pipelines[pipeline].Variables["MERGE_TRAIN_BATCH_IIDS"].ShouldBe("1 2 3 4");
         train.State.Cars.Take(3).ShouldAllBe(car => car.Stage == CarStage.Batched && car.Status == CarStatus.Fresh && car.CommitSha != null);
+        train.State.BatchPipelineCarOf(2)!.Iid.ShouldBe(4, "the car whose pipeline tests !2");
+        train.State.BatchPipelineCarOf(4).ShouldBeNull("!4 runs its own pipeline");
         train.Statuses.Where(status => status.State == CommitState.Running).Select(status => status.Iid).Order().ToArray().ShouldBe([1, 2, 3, 4], "every MR of the batch is shown as tested");
 
         train.FinishPipeline(pipeline, PipelineStatus.Success);

@@ -159,7 +159,7 @@ internal sealed class TrainsPage : MergeTrainPage
         WriteLiteral("</div><div class=\"mt-car-line text-muted\" title=\"source branch\">from <code>");
         Write(car.SourceBranch);
         WriteLiteral("</code></div><div class=\"mt-car-line\">");
-        if (car.Stage == CarStage.Batched && TesterOf(train.State.Cars, car) is { } tester)
+        if (train.State.BatchPipelineCarOf(car.Iid) is { } tester)
         {
             WriteLiteral("<span class=\"label label-info mt-batched\" title=\"in a batch: its commit is tested by the pipeline of the last car of the batch, which contains it\">");
             Write($"batched: tested by !{tester.Iid}'s pipeline");
@@ -217,23 +217,6 @@ internal sealed class TrainsPage : MergeTrainPage
         WriteLiteral("\">");
         Write(text);
         WriteLiteral("</span>");
-    }
-
-    /// <summary>The car that runs the pipeline of a batched car's batch: the first car behind it that is not batched.</summary>
-    private static Car? TesterOf(IReadOnlyList<Car> cars, Car batched)
-    {
-        var behind = false;
-        foreach (var car in cars)
-        {
-            if (behind && car.Stage != CarStage.Batched)
-            {
-                return car;
-            }
-
-            behind |= car.Iid == batched.Iid;
-        }
-
-        return null;
     }
 
     private void WritePipeline(Car car, DateTimeOffset now)
