@@ -144,4 +144,11 @@ public sealed record Car
     /// own once the pipeline of the car just ahead of it has passed.
     /// </summary>
     public bool Bisecting { get; init; }
+
+    /// <summary>
+    /// Set while the car is off the train: its batch failed with cars behind it, which were rebuilt
+    /// without it at once, and it waits, with the rest of its batch, at the end of the car list while
+    /// probes find the MR that fails. Null for a car on the chain.
+    /// </summary>
+    public SetAside? SetAside { get; init; }
 }

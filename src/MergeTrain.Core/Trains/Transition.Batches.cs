@@ -47,7 +47,7 @@ internal sealed partial class Transition
             return 1;
         }
 
-        var covering = (_cars.Count + Room - 1) / Room;
+        var covering = (ChainEnd() + Room - 1) / Room;
         return Math.Clamp(covering, _settings.MinBatchSize, _settings.BatchSize);
     }
 
@@ -55,7 +55,7 @@ internal sealed partial class Transition
     private int BatchAhead(int index)
     {
         var count = 0;
-        while (index - count - 1 >= 0 && _cars[index - count - 1].Stage == CarStage.Batched)
+        while (index - count - 1 >= 0 && _cars[index - count - 1].Stage == CarStage.Batched && _cars[index - count - 1].SetAside?.Search == _cars[index].SetAside?.Search)
         {
             count++;
         }
@@ -77,11 +77,25 @@ internal sealed partial class Transition
     {
         var car = _cars[index];
 
-        // A retry, or a probe, tests this very commit.
+        // A retry, or a probe, tests this very commit. Cars behind may have been batched first (a
+        // paused train starts no pipeline, and publications finish in any order): they count too.
         return _settings.BatchSize > 1
             && car is { BisectionProbe: false, Attempt: 0 }
-            && BatchAhead(index) + 1 < BatchTarget()
+            && BatchAhead(index) + 1 + BatchedBehind(index) < BatchTarget()
             && BatchGoesOn(index);
+    }
+
+    /// <summary>How many batched cars are right behind the car on the chain: they wait for a car behind them to end their batch.</summary>
+    private int BatchedBehind(int index)
+    {
+        var end = ChainEnd();
+        var count = 0;
+        while (index + count + 1 < end && _cars[index + count + 1].Stage == CarStage.Batched)
+        {
+            count++;
+        }
+
+        return count;
     }
 
     /// <summary>
@@ -108,17 +122,17 @@ internal sealed partial class Transition
 
     /// <summary>Whether a car behind can still end the car's batch: one that is built on the chain as usual.</summary>
     private bool BatchGoesOn(int index) =>
-        index + 1 < _cars.Count && _cars[index + 1] is { MergeImmediately: false, Stale: false };
+        index + 1 < ChainEnd() && _cars[index + 1] is { MergeImmediately: false, Stale: false };
 
     /// <summary>
     /// Whether a failure of the car's pipeline cannot be pinned on the car yet: it tested a batch, or
     /// it is a probe whose failure counts once the pipeline ahead of it has passed.
     /// </summary>
-    private bool IsUnattributed(int index) => (BatchAhead(index) > 0 || _cars[index].BisectionProbe) && !_cars[index].Stale;
+    private bool IsUnattributed(int index) => (BatchAhead(index) > 0 || _cars[index].BisectionProbe) && _cars[index] is { Stale: false, SetAside: null };
 
     /// <summary>Whether the car is part of a batch: batched ahead of a pipeline, ending one, or bisecting one.</summary>
     private bool InBatch(int index) =>
-        _cars[index].Stage == CarStage.Batched || _cars[index].BisectionProbe || _cars[index].Bisecting || BatchAhead(index) > 0;
+        _cars[index].Stage == CarStage.Batched || _cars[index].BisectionProbe || _cars[index].Bisecting || _cars[index].SetAside is not null || BatchAhead(index) > 0;
 
     /// <summary>
     /// A batch's pipeline failed for good (or a probe's): the MR that fails is searched for among the
@@ -129,6 +143,12 @@ internal sealed partial class Transition
     {
         var car = _cars[index];
         var size = BatchAhead(index) + 1;
+        if (size > 1 && CanSetAside(index))
+        {
+            SetAsideBatch(index, reason, detail);
+            return;
+        }
+
         Update(
             index,
             car with { Stage = CarStage.FailurePending, Bisecting = true, PendingFailure = new CarEnding(CarStatus.Dropped, reason, _actor, detail) },

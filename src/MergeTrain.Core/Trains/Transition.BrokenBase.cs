@@ -9,7 +9,7 @@ namespace MergeTrain.Core.Trains;
 /// </summary>
 internal sealed partial class Transition
 {
-    private bool ChecksBase(int index) => _settings.DiagnoseBrokenBase && index == 0 && _cars[index].BaseSha == _targetHead;
+    private bool ChecksBase(int index) => _settings.DiagnoseBrokenBase && index == 0 && _cars[index] is { SetAside: null } car && car.BaseSha == _targetHead;
 
     /// <summary>The car's pipeline failed for good: check the base, hold the failure for a later green, or drop it.</summary>
     private void FailedForGood(int index, DropReason reason, string detail, string[] failedJobs)
@@ -64,7 +64,7 @@ internal sealed partial class Transition
         var car = _cars[index];
         Note(car.Iid, TrainNotes.BaseBroken(pipelineId, car.FailedJobs, car.BaseSha!, basePipelineId, _state.TargetBranch));
         Audit(car.Iid, car.Status, car.Status, $"the same jobs ({TrainNotes.JobList(car.FailedJobs)}) fail on pipeline #{basePipelineId} of the commit ahead: the base is broken, the merge request is not blamed");
-        for (var i = index; i < _cars.Count; i++)
+        for (var i = index; i < ChainEnd(); i++)
         {
             var other = _cars[i];
             if (other.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase or CarStage.FailurePending)

@@ -190,7 +190,7 @@ internal sealed partial class Transition
         {
             case PipelineStatus.Success:
                 _cars[index] = car with { Stage = CarStage.PipelinePassed };
-                Audit(car.Iid, car.Status, car.Status, $"pipeline #{pipeline.Id} passed" + (index == 0 ? "" : $"; waits to be first (position {index + 1})"));
+                Audit(car.Iid, car.Status, car.Status, $"pipeline #{pipeline.Id} passed" + (car.SetAside is not null ? "; clears its batch up to it" : index == 0 ? "" : $"; waits to be first (position {index + 1})"));
                 if (car.RetriedJobs.Count > 0)
                 {
                     PassedOnRetry(car);

@@ -116,7 +116,7 @@ internal sealed partial class Transition
     private void Join(MergeRequestSnapshot mr, string actor, CarPriority priority = CarPriority.Normal, bool? squash = null)
     {
         var first = _cars.Count == 0;
-        var index = PlacementOf(priority, _cars.Count);
+        var index = PlacementOf(priority, ChainEnd());
         var position = index + 1;
         _cars.Insert(index, new Car
         {

@@ -59,7 +59,7 @@ internal sealed partial class Transition
         }
 
         Invalidate(index, "merge immediately requested");
-        car = _cars[index];
+        car = _cars[index] with { SetAside = null };
         _cars.RemoveAt(index);
 
         // Immediate merges go first, in the order they were asked for.

@@ -78,7 +78,8 @@ internal sealed partial class Transition
     /// </summary>
     private bool SettlePendingFailures()
     {
-        for (var i = 0; i < _cars.Count; i++)
+        // Set-aside cars are judged by their search (SettleSearch).
+        for (var i = 0; i < ChainEnd(); i++)
         {
             var car = _cars[i];
             if (car is not { Stage: CarStage.FailurePending, PendingFastForwardSha: null, PendingFailure: { } failure } || UnjudgedAhead(i) is not null)
@@ -122,7 +123,7 @@ internal sealed partial class Transition
         var car = _cars[index];
         var reason = car.PendingFailure?.Reason ?? DropReason.PipelineFailed;
         _cars[index] = car with { Stage = CarStage.PipelineRunning, FailureHeld = false, Bisecting = false, BisectionProbe = false, PendingFailure = null, UpdatedAt = _now };
-        FailCarPipeline(index, reason, detail, retryJobs: car.Pipeline?.Status is PipelineStatus.Failed or PipelineStatus.Canceled);
+        FailCarPipeline(index, reason, detail, retryJobs: car.Pipeline?.Status is PipelineStatus.Failed or PipelineStatus.Canceled, judged: true);
     }
 
     /// <summary>Why a pending failure is settled against the car, or null while a later green may still absolve it.</summary>
@@ -144,7 +145,7 @@ internal sealed partial class Transition
                 units++;
             }
 
-            if (j < _cars.Count && _cars[j].Stage == CarStage.Batched)
+            if (j < ChainEnd() && _cars[j].Stage == CarStage.Batched)
             {
                 // It reports through the pipeline that ends its batch.
                 continue;
@@ -155,7 +156,7 @@ internal sealed partial class Transition
                 return failed == 0 ? "" : $"; the {Cars(failed)} behind it failed too";
             }
 
-            if (j >= _cars.Count || units >= Room || _cars[j].Stale)
+            if (j >= ChainEnd() || units >= Room || _cars[j].Stale)
             {
                 return failed == 0 ? "; no car behind it could absolve it" : $"; the {Cars(failed)} behind it failed too, and no other could absolve it";
             }
@@ -177,18 +178,19 @@ internal sealed partial class Transition
     /// </summary>
     private void AbsolveAtTheFront()
     {
-        if (_paused || _targetHead is null || _cars.Count == 0 || _cars[0] is not { PendingFastForwardSha: null } first || !WaitsForLaterCommit(first) || first.BaseSha != _targetHead)
+        var chainEnd = ChainEnd();
+        if (_paused || _targetHead is null || chainEnd == 0 || _cars[0] is not { PendingFastForwardSha: null } first || !WaitsForLaterCommit(first) || first.BaseSha != _targetHead)
         {
             return;
         }
 
         var last = 1;
-        while (last < _cars.Count && WaitsForLaterCommit(_cars[last]))
+        while (last < chainEnd && WaitsForLaterCommit(_cars[last]))
         {
             last++;
         }
 
-        if (last >= _cars.Count || _cars[last] is not { Stage: CarStage.PipelinePassed, PendingFastForwardSha: null, MergeImmediately: false, CommitSha: { } tested } passed || !SourcesReady(0, last))
+        if (last >= chainEnd || _cars[last] is not { Stage: CarStage.PipelinePassed, PendingFastForwardSha: null, MergeImmediately: false, CommitSha: { } tested } passed || !SourcesReady(0, last))
         {
             return;
         }

@@ -61,7 +61,8 @@ internal sealed partial class Transition
     private void RaisePriority(int index, CarPriority priority)
     {
         var car = _cars[index];
-        var target = HasStartedMerging(car) ? index : Math.Min(index, PlacementOf(priority, index));
+        // A set-aside car goes back where its priority says once its search clears it.
+        var target = HasStartedMerging(car) || car.SetAside is not null ? index : Math.Min(index, PlacementOf(priority, index));
         var raised = car with { Priority = priority, UpdatedAt = _now };
         _cars.RemoveAt(index);
         _cars.Insert(target, raised);

@@ -13,10 +13,17 @@ internal sealed partial class Transition
     /// the same commit (a timeout, a skipped pipeline). Without, the car is dropped; after a retry,
     /// only once the jobs that failed again are named.
     /// </summary>
-    private void FailCarPipeline(int index, DropReason reason, string detail, bool retryJobs = false)
+    private void FailCarPipeline(int index, DropReason reason, string detail, bool retryJobs = false, bool judged = false)
     {
         var car = _cars[index];
-        if (UnjudgedAhead(index) is { } ahead)
+        if (car.SetAside is not null && car.Attempt == 0 && !judged)
+        {
+            // Its search judges it (SettleSearch), once the cars ahead of it are cleared.
+            HoldSetAside(index, reason, detail);
+            return;
+        }
+
+        if (car.SetAside is null && UnjudgedAhead(index) is { } ahead)
         {
             // Its commit contains the changes of a car ahead that failed or has not passed yet: this
             // failure says nothing about this car until that car is judged, so no retry is spent on it.

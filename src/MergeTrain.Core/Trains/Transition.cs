@@ -134,13 +134,17 @@ internal sealed partial class Transition
     /// </summary>
     private void Reconcile()
     {
-        ReconcileChain();
-        while (SettlePendingFailures())
+        do
         {
             ReconcileChain();
-        }
+            while (SettlePendingFailures())
+            {
+                ReconcileChain();
+            }
 
-        AbsolveAtTheFront();
+            AbsolveAtTheFront();
+        }
+        while (ReconcileSetAside());
     }
 
     private void ReconcileChain()
@@ -151,8 +155,10 @@ internal sealed partial class Transition
         string? bisecting = null;
 
         // Pipelines ahead of the car, counted as batches: a batched car shares its pipeline's place.
-        var units = 0;
-        for (var i = 0; i < _cars.Count; i++)
+        // The probes of set-aside batches come first: each took the place of its failed batch.
+        var units = SetAsidePlaces();
+        var chainEnd = ChainEnd();
+        for (var i = 0; i < chainEnd; i++)
         {
             if (i > 0 && TakesPlace(_cars[i - 1]))
             {
@@ -562,6 +568,7 @@ internal sealed partial class Transition
         _targetHead = newSha;
         Audit(null, null, null, $"'{_state.TargetBranch}' moved outside the train to {Short(newSha)}: rebuilding every car");
         InvalidateStale(0, "the target moved outside the train");
+        PutBackAll("the target moved outside the train: back on the train, untested");
         RebuildMergedResults();
     }
 

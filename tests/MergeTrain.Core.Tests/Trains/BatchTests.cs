@@ -140,29 +140,109 @@ public class BatchTests
     }
 
     [Test]
-    public void With_room_in_the_window_the_halves_are_searched_in_parallel_in_the_place_of_the_cars_behind()
+    public void A_batch_that_fails_with_cars_behind_it_is_set_aside_and_the_cars_behind_go_on_without_it_at_once()
     {
         var train = QueueOf(Batches(4, 4) with { MaxParallelPipelines = 3 }, 8);
         var behind = train.PipelineOf(8);
 
         train.FinishPipeline(train.PipelineOf(4), PipelineStatus.Failed);
 
-        // The batch behind holds the MR that fails: its pipeline makes way for the probes.
+        // Every commit behind held the MR that fails: the cars behind are rebuilt at once on the target, without the batch.
         train.Pipelines[behind].CancelledByTrain.ShouldBeTrue();
-        train.State.Cars.Skip(4).ShouldAllBe(car => car.Stage == CarStage.Waiting);
-        train.Audit.Where(record => record.Iid == 5).Select(record => record.Reason).ShouldContain("waiting: a batch ahead of it is being bisected");
-        train.RunningPipelines().Select(id => train.Pipelines[id].Iid).Order().ToArray().ShouldBe([1, 2, 3], "the three places test every prefix at once");
+        train.State.Cars.Select(car => car.Iid).ToArray().ShouldBe([5, 6, 7, 8, 1, 2, 3, 4]);
+        train.Car(5).BaseSha.ShouldBe("t0");
+        train.Pipelines[train.PipelineOf(8)].Variables["MERGE_TRAIN_BATCH_IIDS"].ShouldBe("5 6 7 8");
+        train.State.Cars.Skip(4).ShouldAllBe(car => car.SetAside != null && car.SetAside.BaseSha == "t0");
+        train.Audit.ShouldContain(record => record.Iid == 4 && record.Reason.Contains("set aside while probes find the merge request that fails, so that the 4 cars behind it are rebuilt without it at once", StringComparison.Ordinal));
 
-        // !3 is the one: one round finds it.
-        foreach (var id in train.RunningPipelines().ToList())
+        // Probes in the places the batch behind leaves, on the commits the batch already has: up to !1, and up to !2.
+        var first = train.PipelineOf(2);
+        var moot = train.PipelineOf(1);
+        train.Car(2).BisectionProbe.ShouldBeTrue();
+        train.Pipelines[first].Sha.ShouldBe("merge(merge(t0,h1.),h2.)");
+        train.RunningPipelines().Select(id => train.Pipelines[id].Iid).Order().ToArray().ShouldBe([1, 2, 8]);
+
+        // Up to !2 passes: !1 and !2 go back to the train, behind the cars that went on; !3 is probed next.
+        train.FinishPipeline(first, PipelineStatus.Success);
+        train.Pipelines[moot].CancelledByTrain.ShouldBeTrue("what it tests has passed");
+        train.State.Cars.Select(car => car.Iid).ToArray().ShouldBe([5, 6, 7, 8, 1, 2, 3, 4]);
+        train.Car(1).SetAside.ShouldBeNull();
+        train.Car(2).SetAside.ShouldBeNull();
+        var second = train.PipelineOf(3);
+
+        // !3 fails on the commits !1 and !2 passed on: it is the one, and only it is dropped; !4 goes back untested.
+        train.FinishPipeline(second, PipelineStatus.Failed);
+        train.FinishedCar(3).DropReason.ShouldBe(DropReason.PipelineFailed);
+        train.Notes.Last(note => note.Iid == 3).Body.ShouldContain($"found by bisecting its batch: pipeline #{first} passed on exactly the commits ahead of it, so pipeline #{second} proves this merge request fails");
+        train.State.Cars.ShouldAllBe(car => car.SetAside == null);
+        train.State.Cars.Select(car => car.Iid).ToArray().ShouldBe([5, 6, 7, 8, 1, 2, 4]);
+
+        // The rest merges, on commits without !3.
+        while (train.RunningPipelines().ToList() is { Count: > 0 } running)
         {
-            train.FinishPipeline(id, train.Pipelines[id].Iid == 3 ? PipelineStatus.Failed : PipelineStatus.Success);
+            running.ForEach(id => train.FinishPipeline(id, PipelineStatus.Success));
         }
 
+        train.State.Cars.ShouldBeEmpty();
+        train.State.Finished.Where(car => car.Status == CarStatus.Merged).Select(car => car.Iid).Order().ToArray().ShouldBe([1, 2, 4, 5, 6, 7, 8]);
+        train.Target.ShouldNotContain(Head(3));
+    }
+
+    [Test]
+    public void The_MR_a_search_finds_is_dropped_only_once_the_commits_its_batch_was_built_on_have_merged()
+    {
+        var train = QueueOf(Batches(2, 2) with { MaxParallelPipelines = 3 }, 6);
+        var ahead = train.PipelineOf(2);
+
+        // The batch of !3 and !4 fails while the batch ahead of it still runs.
+        train.FinishPipeline(train.PipelineOf(4), PipelineStatus.Failed);
+        train.Car(3).SetAside!.BaseMerged.ShouldBeFalse();
+        train.FinishPipeline(train.PipelineOf(3), PipelineStatus.Failed);
+
+        // !3 failed on a commit that holds !1 and !2, which have not passed yet: held, not dropped.
+        train.Car(3).Stage.ShouldBe(CarStage.FailurePending);
+        train.State.Finished.ShouldBeEmpty();
+
+        train.FinishPipeline(ahead, PipelineStatus.Success);
+
         train.FinishedCar(3).DropReason.ShouldBe(DropReason.PipelineFailed);
-        // !1 and !2 merged first, so the target itself is the base its pipeline failed on.
-        train.Notes.Last(note => note.Iid == 3).Body.ShouldContain($"found by bisecting its batch: pipeline #{train.FinishedCar(3).Pipeline!.Id} tested it on exactly the commits ahead of it");
+        train.Notes.Last(note => note.Iid == 3).Body.ShouldContain("found by bisecting its batch");
         train.State.Finished.Where(car => car.Status == CarStatus.Merged).Select(car => car.Iid).Order().ToArray().ShouldBe([1, 2]);
+        train.Car(4).SetAside.ShouldBeNull();
+    }
+
+    [Test]
+    public void A_set_aside_batch_goes_back_untested_when_the_commits_it_was_built_on_will_never_merge()
+    {
+        var train = QueueOf(Batches(2, 2) with { MaxParallelPipelines = 3 }, 6);
+
+        // !3 and !4 fail, then the batch ahead of them fails too: what !3 and !4 were built on is gone.
+        train.FinishPipeline(train.PipelineOf(4), PipelineStatus.Failed);
+        var probe = train.PipelineOf(3);
+        train.FinishPipeline(train.PipelineOf(2), PipelineStatus.Failed);
+
+        train.Pipelines[probe].CancelledByTrain.ShouldBeTrue("its answer would say nothing about !3");
+        train.Car(3).SetAside.ShouldBeNull();
+        train.Car(4).SetAside.ShouldBeNull();
+        train.Car(1).SetAside.ShouldNotBeNull("the batch that failed last is searched");
+        train.State.Cars.Select(car => car.Iid).ToArray().ShouldBe([5, 6, 3, 4, 1, 2]);
+        train.State.Finished.ShouldBeEmpty();
+        train.Audit.ShouldContain(record => record.Iid == 3 && record.Reason.Contains("will not reach 'main': back on the train, untested", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public void A_push_to_the_target_outside_the_train_puts_set_aside_cars_back_untested()
+    {
+        var train = QueueOf(Batches(4, 4) with { MaxParallelPipelines = 3 }, 8);
+        train.FinishPipeline(train.PipelineOf(4), PipelineStatus.Failed);
+        var probe = train.PipelineOf(2);
+
+        train.PushToTarget("t1");
+
+        train.Pipelines[probe].CancelledByTrain.ShouldBeTrue();
+        train.State.Cars.ShouldAllBe(car => car.SetAside == null);
+        train.State.Cars.Select(car => car.Iid).ToArray().ShouldBe([5, 6, 7, 8, 1, 2, 3, 4]);
+        train.Car(5).BaseSha.ShouldBe("t1");
     }
 
     [Test]

@@ -28,6 +28,7 @@ public class RandomizedTrainTests
         var keptMerges = 0;
         var batchMerges = 0;
         var probes = 0;
+        var setAside = 0;
         foreach (var seed in seeds)
         {
             var world = new TrainWorld(seed);
@@ -54,11 +55,13 @@ public class RandomizedTrainTests
             keptMerges += world.KeptMerges;
             batchMerges += world.BatchMerges;
             probes += world.Probes;
+            setAside += world.SetAside;
         }
 
-        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train, {overtakes} high-priority overtakes, {retries} pipeline retries, {absolved} cars absolved by a later green, {brokenBases} broken bases, {keptMerges} immediate merges that kept the train, {batchMerges} MRs merged in batches, {probes} bisection probes");
+        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train, {overtakes} high-priority overtakes, {retries} pipeline retries, {absolved} cars absolved by a later green, {brokenBases} broken bases, {keptMerges} immediate merges that kept the train, {batchMerges} MRs merged in batches, {probes} bisection probes, {setAside} failed batches set aside");
         Assert.That(only is not null || batchMerges > 0, "no MR was ever merged in a batch: batches are not exercised");
         Assert.That(only is not null || probes > 0, "no failed batch was ever bisected: bisection is not exercised");
+        Assert.That(only is not null || setAside > 0, "no failed batch was ever set aside: the rule is not exercised");
         Assert.That(only is not null || keptMerges > 0, "no immediate merge ever kept the train: the rule is not exercised");
         Assert.That(only is not null || absolved > 0, "no later green ever absolved a failed car: the rule is not exercised");
         Assert.That(only is not null || brokenBases > 0, "no base was ever found broken: the diagnosis is not exercised");
@@ -140,6 +143,8 @@ public class RandomizedTrainTests
 
         /// <summary>How many pipelines were started to bisect a failed batch.</summary>
         public int Probes { get; private set; }
+
+        public int SetAside { get; private set; }
 
         /// <summary>Times the train paused because the base was broken.</summary>
         public int BrokenBases { get; private set; }
@@ -540,13 +545,51 @@ public class RandomizedTrainTests
             _state = decision.State;
             _pendingEffects.AddRange(decision.Effects);
             Probes += decision.Effects.OfType<StartPipeline>().Count(start => _state.FindCar(start.Iid) is { BisectionProbe: true });
+            SetAside += _state.Cars.Select(car => car.SetAside?.Search).Where(search => search is not null).Distinct().Count(search => before.Cars.All(car => car.SetAside?.Search != search));
             CheckInvariants(before, trainEvent, decision);
             return decision;
         }
 
-        /// <summary>The places in the window the cars ahead of <paramref name="index"/> take: a batch takes one, held by the probe while it is bisected.</summary>
+        /// <summary>
+        /// The places in the window the cars ahead of <paramref name="index"/> take: a batch takes one,
+        /// held by the probe while it is bisected; the running probes of set-aside batches come first.
+        /// </summary>
         private static int PlacesAhead(TrainState state, int index) =>
-            state.Cars.Take(index).Count(car => car.Stage != CarStage.Batched && !car.Bisecting);
+            state.Cars.Count(car => car.SetAside is not null && TakesPlace(car) && IsRunning(car))
+            + state.Cars.Take(index).Count(car => car.SetAside is null && TakesPlace(car));
+
+        private static bool TakesPlace(Car car) => car.Stage != CarStage.Batched && !car.Bisecting;
+
+        private static bool IsRunning(Car car) =>
+            car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning or CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase;
+
+        /// <summary>
+        /// Set-aside cars are last, each search in one run, none merging; only the first car of its
+        /// search, on commits the target holds, is dropped for its pipeline.
+        /// </summary>
+        private static void CheckSetAside(TrainState before, TrainEvent trainEvent, Decision decision)
+        {
+            var cars = decision.State.Cars;
+            var first = cars.ToList().FindIndex(car => car.SetAside is not null);
+            if (first >= 0)
+            {
+                Check(cars.Skip(first).All(car => car.SetAside is not null), "a car on the chain is behind a set-aside car");
+                var searches = cars.Skip(first).Select(car => car.SetAside!.Search).ToList();
+                Check(searches.Distinct().Count() == searches.Zip(searches.Skip(1)).Count(pair => pair.First != pair.Second) + 1, "a search is split among others");
+                Check(cars.Skip(first).All(car => car.PendingFastForwardSha is null && !car.MergeImmediately), "a set-aside car is merging");
+            }
+
+            foreach (var dropped in decision.Finished.Where(car => car is { Status: CarStatus.Dropped, DropReason: DropReason.PipelineFailed or DropReason.PipelineTimeout, SetAside: { } }))
+            {
+                // The cars of its batch ahead of it were cleared before (or by this very event, a probe that passed).
+                var all = before.Cars.ToList();
+                var at = all.FindIndex(car => car.Iid == dropped.Iid);
+                var ahead = at > 0 && all[at - 1].SetAside?.Search == dropped.SetAside!.Search ? all[at - 1] : null;
+                Check(at >= 0 && (ahead is null || (trainEvent is PipelineStatusChanged { Status: PipelineStatus.Success } passed && (ahead.Pipeline?.Id == passed.PipelineId || ahead.CommitSha == passed.Sha))), $"set-aside !{dropped.Iid} was dropped with cars of its batch ahead of it");
+                Check(dropped.SetAside!.BaseMerged || dropped.SetAside.BaseSha == decision.State.TargetHeadSha, $"set-aside !{dropped.Iid} was dropped before the commits ahead of its batch merged");
+                Check(dropped.BaseSha == dropped.SetAside.AheadSha, $"set-aside !{dropped.Iid} was dropped on commits that are not its batch's");
+            }
+        }
 
         private void CheckInvariants(TrainState before, TrainEvent trainEvent, Decision decision)
         {
@@ -562,8 +605,9 @@ public class RandomizedTrainTests
 
             for (var i = 0; i < state.Cars.Count; i++)
             {
-                if (state.Cars[i].Stage != CarStage.Batched)
+                if (state.Cars[i] is not { Stage: CarStage.Batched, SetAside: null })
                 {
+                    // A set-aside batched car waits for its search, not for a car behind it.
                     continue;
                 }
 
@@ -578,7 +622,8 @@ public class RandomizedTrainTests
                 Check(run < _settings.BatchSize, $"!{state.Cars[i].Iid} ends a run of {run} batched cars: batches hold at most {_settings.BatchSize}");
             }
 
-            if (decision.Rejection is null && trainEvent is MergeRequestAdded { Priority: CarPriority.High } high)
+            // A set-aside car keeps its place in its search: its priority places it when it goes back.
+            if (decision.Rejection is null && trainEvent is MergeRequestAdded { Priority: CarPriority.High } high && state.FindCar(high.MergeRequest.Iid) is not { SetAside: not null })
             {
                 CheckPriorityPlacement(before, decision, high.MergeRequest.Iid);
             }
@@ -619,6 +664,7 @@ public class RandomizedTrainTests
             }
 
             Check(state.Cars.Count == _expectedOnTrain.Count, "a car is on the train that nobody added");
+            CheckSetAside(before, trainEvent, decision);
 
             // Retries never exceed their limit: per car commit, and as counted on the car.
             foreach (var retry in decision.Effects.OfType<RetryPipeline>())
@@ -640,7 +686,9 @@ public class RandomizedTrainTests
                 var current = before.Cars.Any(car =>
                     (car.Pipeline?.Id == changed.PipelineId && car.CommitSha == changed.Sha && car.Stage is CarStage.PipelineRunning or CarStage.RetryingPipeline)
                     || (car.Stage == CarStage.StartingPipeline && car.CommitSha == changed.Sha && _engine.Settings.CarBranch("main", car.Iid) == changed.Ref));
-                Check(current || (decision.Effects.Count == 0 && decision.Audit.Count == 0), $"pipeline #{changed.PipelineId} of an outdated car commit changed the train");
+                // Any event lets the train act on the room it now has (a CI budget spent by the decision before).
+                var roomOnly = decision.Effects.All(effect => effect is CancelPipeline) && decision.Audit.All(record => record.Reason.StartsWith("waiting for room", StringComparison.Ordinal));
+                Check(current || roomOnly, $"pipeline #{changed.PipelineId} of an outdated car commit changed the train");
             }
 
             // A pending failure is held only where on, and only as long as a car behind it may still report.
@@ -652,7 +700,11 @@ public class RandomizedTrainTests
                     car.Stage is CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase or CarStage.FailurePending
                     || (car.Attempt > 0 && car.Stage is CarStage.StartingPipeline or CarStage.PipelineRunning));
                 Check(!state.Cars[i].FailureHeld || unjudgedAhead || state.Cars[i].PendingFastForwardSha is not null, $"!{state.Cars[i].Iid}'s failure is held with every car ahead judged");
-                if (state.Cars[i] is { Bisecting: true, PendingFastForwardSha: null } && !unjudgedAhead)
+                if (state.Cars[i].SetAside is not null)
+                {
+                    // Judged by its search (see CheckSetAside).
+                }
+                else if (state.Cars[i] is { Bisecting: true, PendingFastForwardSha: null } && !unjudgedAhead)
                 {
                     // A bisecting car waits only for the pipeline just ahead of it, a probe or the car ahead of its batch.
                     var ahead = state.Cars.Take(i).LastOrDefault(car => car.Stage != CarStage.Batched);
@@ -680,7 +732,16 @@ public class RandomizedTrainTests
             foreach (var start in decision.Effects.OfType<StartPipeline>())
             {
                 var at = state.Cars.ToList().FindIndex(car => car.Iid == start.Iid);
-                Check(PlacesAhead(state, at) < room || start.Attempt > 0, $"!{start.Iid} started a pipeline at position {at + 1}, beyond the room of {room}");
+                if (state.Cars[at].SetAside is { } aside)
+                {
+                    // A search's first probe takes its failed batch's place; more start only with room to spare.
+                    var running = state.Cars.Count(car => car.SetAside?.Search == aside.Search && IsRunning(car));
+                    Check(running == 1 || state.Cars.Count(car => TakesPlace(car) && IsRunning(car)) <= room, $"set-aside !{start.Iid} started one of {running} probes beyond the room of {room}");
+                }
+                else
+                {
+                    Check(PlacesAhead(state, at) < room || start.Attempt > 0, $"!{start.Iid} started a pipeline at position {at + 1}, beyond the room of {room}");
+                }
             }
 
             // Kept cars: none at the front unless its failure is being judged, nothing built behind them, none merging.
@@ -690,7 +751,7 @@ public class RandomizedTrainTests
                 Check(_engine.Settings.SkipTrainAllowed, "a car was kept where the project does not allow keeping the train");
                 Check(firstKept > 0 || state.Cars[0].Stage is CarStage.RetryingPipeline or CarStage.ListingFailedJobs or CarStage.CheckingBase or CarStage.FailurePending || state.Cars[0].Attempt > 0,
                     $"kept !{state.Cars[firstKept].Iid} is at the front and was not rebuilt");
-                Check(state.Cars.Skip(firstKept).All(car => car.Stale || car.CommitSha is null), "a car was built behind a kept car");
+                Check(state.Cars.Skip(firstKept).All(car => car.Stale || car.CommitSha is null || car.SetAside is not null), "a car was built behind a kept car");
                 Check(state.Cars.All(car => !car.Stale || car.PendingFastForwardSha is null), "a kept car is being merged");
             }
 
@@ -713,7 +774,9 @@ public class RandomizedTrainTests
             Check(merging || next is null || passedFront || next.Priority == CarPriority.High || next.PendingFastForwardSha is not null || next.MergeImmediately,
                 $"high-priority !{iid} is behind !{next?.Iid}, a normal car that has not started merging");
             Overtakes += index < cars.Count - 1 ? 1 : 0;
-            foreach (var ahead in cars.Take(index))
+            // Cars ahead keep their commits and pipelines; only the room the train now has may hold some back
+            // (a CI budget spent by the decision before).
+            foreach (var ahead in cars.Take(index).Where(car => !decision.Audit.Any(record => record.Iid == car.Iid && record.Reason.StartsWith("waiting for room", StringComparison.Ordinal))))
             {
                 var was = before.FindCar(ahead.Iid);
                 Check(was is not null && was.Generation == ahead.Generation && was.CommitSha == ahead.CommitSha && was.Pipeline?.Id == ahead.Pipeline?.Id,

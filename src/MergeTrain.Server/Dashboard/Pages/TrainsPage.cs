@@ -147,6 +147,11 @@ internal sealed class TrainsPage : MergeTrainPage
             WriteLiteral(" <span class=\"label label-danger\" title=\"an operator asked to merge it now\">merge now</span>");
         }
 
+        if (car.SetAside is not null)
+        {
+            WriteLiteral(" <span class=\"label label-warning mt-set-aside\" title=\"its batch failed: it waits off the train, on the commit it had, while probes find the merge request that fails; the cars cleared go back to the train\">set aside</span>");
+        }
+
         if (car.Stale)
         {
             WriteLiteral(" <span class=\"label label-default\" title=\"kept through an immediate merge: its pipeline goes on, and it is rebuilt on the target head when it reaches the front\">kept</span>");
@@ -159,7 +164,11 @@ internal sealed class TrainsPage : MergeTrainPage
         WriteLiteral("</div><div class=\"mt-car-line text-muted\" title=\"source branch\">from <code>");
         Write(car.SourceBranch);
         WriteLiteral("</code></div><div class=\"mt-car-line\">");
-        if (train.State.BatchPipelineCarOf(car.Iid) is { } tester)
+        if (car is { SetAside: not null, Stage: CarStage.Batched })
+        {
+            WriteLiteral("<span class=\"label label-info mt-batched\" title=\"set aside with its failed batch: a probe tests the batch up to a car ahead of or at it\">waiting for its batch's search</span>");
+        }
+        else if (train.State.BatchPipelineCarOf(car.Iid) is { } tester)
         {
             WriteLiteral("<span class=\"label label-info mt-batched\" title=\"in a batch: its commit is tested by the pipeline of the last car of the batch, which contains it\">");
             Write($"batched: tested by !{tester.Iid}'s pipeline");
