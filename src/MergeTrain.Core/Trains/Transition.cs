@@ -134,6 +134,8 @@ internal sealed partial class Transition
     /// </summary>
     private void Reconcile()
     {
+        // Set-aside batches first: their probes take their places before the chain fills the window.
+        ReconcileSetAside();
         do
         {
             ReconcileChain();

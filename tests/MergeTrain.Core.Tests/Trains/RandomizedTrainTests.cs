@@ -713,7 +713,20 @@ public class RandomizedTrainTests
                 else if (state.Cars[i] is { Stage: CarStage.FailurePending, PendingFastForwardSha: null, FailureHeld: false } && !unjudgedAhead)
                 {
                     // Batched cars report through the pipeline that ends their batch.
-                    var behind = state.Cars.Skip(i + 1).Where(car => car.Stage != CarStage.Batched).Take(Math.Min(_engine.Settings.PendingFailureDepth, _engine.Settings.MaxParallelPipelines - PlacesAhead(state, i) - 1)).ToList();
+                    // Up to the depth of cars behind, within the window counted in places (a bisecting car hands its own to its probe).
+                    var behind = new List<Car>();
+                    var places = PlacesAhead(state, i) + 1;
+                    foreach (var car in state.Cars.Skip(i + 1).Where(car => car.Stage != CarStage.Batched))
+                    {
+                        if (behind.Count >= _engine.Settings.PendingFailureDepth || places >= _engine.Settings.MaxParallelPipelines)
+                        {
+                            break;
+                        }
+
+                        behind.Add(car);
+                        places += TakesPlace(car) ? 1 : 0;
+                    }
+
                     Check(behind.Count > 0 && behind.Any(car => car.Stage != CarStage.FailurePending), $"!{state.Cars[i].Iid}'s pending failure is settled but it was not dropped");
                 }
             }

@@ -61,7 +61,7 @@ internal sealed class TrainInvariants(FakeGitLab.FakeGitLab gitLab, string repos
             switch (planned.Fate)
             {
                 case Fate.Merges:
-                    mr.State.ShouldBe(MergeRequestStates.Merged, $"good MR !{mr.Iid} ({planned.Branch}) was merged; its car: {carsOfMr[0]}");
+                    mr.State.ShouldBe(MergeRequestStates.Merged, $"good MR !{mr.Iid} ({planned.Branch}) was merged; its cars: {string.Join(", ", carsOfMr)}; its notes: {string.Join(" | ", notes)}");
                     mergedBy.ShouldContainKey(mr.Sha, $"!{mr.Iid} is merged by exactly one target commit");
                     notes.Count(n => n.StartsWith("merged by the merge train", StringComparison.Ordinal)).ShouldBe(1, $"!{mr.Iid} got its merge note once");
                     carsOfMr.Count(c => c.Status == "merged").ShouldBe(1, $"!{mr.Iid}'s car is merged");
