@@ -54,6 +54,13 @@ internal static class Policies
     /// <summary>How many pipelines the batching policy that always batches runs at once: four batches of four cover 16 MRs.</summary>
     public const int BatchedPipelines = 4;
 
+    /// <summary>
+    /// The batching policy between the two: batches of three or four on seven pipelines, with one
+    /// retry for the MR a search finds. The best of a sweep for time to merge at under half of
+    /// GitLab's pipeline minutes (see the README).
+    /// </summary>
+    public const int BalancedPipelines = 7;
+
     /// <summary>GitLab's policy, then each new policy alone, then all of them together.</summary>
     public static IReadOnlyList<Policy> Compared(int pendingFailureDepth) =>
     [
@@ -78,6 +85,13 @@ internal static class Policies
             BatchSize = DefaultBatchSize,
             MinBatchSize = DefaultBatchSize,
             MaxParallelPipelines = BatchedPipelines,
+        }, UrgentHandling.MergeImmediately),
+        new($"batches (3-{DefaultBatchSize}, {BalancedPipelines} pipelines, retry)", GitLabSettings with
+        {
+            BatchSize = DefaultBatchSize,
+            MinBatchSize = DefaultBatchSize - 1,
+            MaxParallelPipelines = BalancedPipelines,
+            FailedPipelineRetries = 1,
         }, UrgentHandling.MergeImmediately),
     ];
 }

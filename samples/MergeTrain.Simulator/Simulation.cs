@@ -43,6 +43,7 @@ internal sealed class Simulation
     private int _retries;
     private int _brokenTargets;
     private long _decisions;
+    private readonly HashSet<long> _searches = [];
     private string _target = "root";
 
     public Simulation(Workload workload, Policy policy)
@@ -122,7 +123,10 @@ internal sealed class Simulation
             _brokenTargets,
             _state.Cars.Count,
             _decisions,
-            watch.Elapsed);
+            watch.Elapsed)
+        {
+            SetAside = _searches.Count,
+        };
     }
 
     private void Add(SimMr mr)
@@ -143,6 +147,14 @@ internal sealed class Simulation
         var decision = _engine.Decide(_state, trainEvent, _now);
         _decisions++;
         _state = decision.State;
+        foreach (var car in _state.Cars)
+        {
+            if (car.SetAside is { } aside)
+            {
+                _searches.Add(aside.Search);
+            }
+        }
+
         foreach (var effect in decision.Effects)
         {
             _effects.Enqueue(effect);

@@ -18,4 +18,8 @@ internal sealed record SimulationResult(
     int BrokenTargets,
     int LeftOnTrain,
     long Decisions,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>How many failed batches were set aside to be searched off the chain.</summary>
+    public int SetAside { get; init; }
+}
