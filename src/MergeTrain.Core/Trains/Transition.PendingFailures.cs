@@ -78,8 +78,9 @@ internal sealed partial class Transition
     /// </summary>
     private bool SettlePendingFailures()
     {
-        // Set-aside cars are judged by their search (SettleSearch).
-        for (var i = 0; i < ChainEnd(); i++)
+        // Set-aside cars are judged by their search (SettleSearch). Anything that changes the cars returns.
+        var chainEnd = ChainEnd();
+        for (var i = 0; i < chainEnd; i++)
         {
             var car = _cars[i];
             if (car is not { Stage: CarStage.FailurePending, PendingFastForwardSha: null, PendingFailure: { } failure } || UnjudgedAhead(i) is not null)
@@ -136,6 +137,7 @@ internal sealed partial class Transition
         }
 
         var depth = _settings.PendingFailureDepth;
+        var chainEnd = ChainEnd();
         var failed = 0;
         var units = PlacesAhead(index + 1);
         for (var j = index + 1; ; j++)
@@ -145,7 +147,7 @@ internal sealed partial class Transition
                 units++;
             }
 
-            if (j < ChainEnd() && _cars[j].Stage == CarStage.Batched)
+            if (j < chainEnd && _cars[j].Stage == CarStage.Batched)
             {
                 // It reports through the pipeline that ends its batch.
                 continue;
@@ -156,7 +158,7 @@ internal sealed partial class Transition
                 return failed == 0 ? "" : $"; the {Cars(failed)} behind it failed too";
             }
 
-            if (j >= ChainEnd() || units >= Room || _cars[j].Stale)
+            if (j >= chainEnd || units >= Room || _cars[j].Stale)
             {
                 return failed == 0 ? "; no car behind it could absolve it" : $"; the {Cars(failed)} behind it failed too, and no other could absolve it";
             }
