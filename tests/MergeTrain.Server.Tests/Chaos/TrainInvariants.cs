@@ -136,16 +136,17 @@ internal sealed class TrainInvariants(FakeGitLab.FakeGitLab gitLab, string repos
         return notes;
     }
 
-    private async Task<List<(long Iid, string Status, bool Finished)>> CarsAsync()
+    /// <summary>Every car the train had, with why it was dropped (null otherwise): a failure message then says why a good MR did not merge.</summary>
+    private async Task<List<(long Iid, string Status, bool Finished, string? DropReason)>> CarsAsync()
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT iid, status, finished_at IS NOT NULL FROM cars", connection);
+        await using var command = new NpgsqlCommand("SELECT iid, status, finished_at IS NOT NULL, drop_reason FROM cars", connection);
         await using var reader = await command.ExecuteReaderAsync();
-        var cars = new List<(long, string, bool)>();
+        var cars = new List<(long, string, bool, string?)>();
         while (await reader.ReadAsync())
         {
-            cars.Add((reader.GetInt32(0), reader.GetString(1), reader.GetBoolean(2)));
+            cars.Add((reader.GetInt32(0), reader.GetString(1), reader.GetBoolean(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
         }
 
         return cars;
