@@ -79,7 +79,13 @@ internal static class Policies
             MinParallelPipelines = Floor,
             WastedMinutesPerHour = DefaultWastedMinutesPerHour,
         }, UrgentHandling.HighPriority),
+        new("window follows runners", GitLabSettings with { WindowFollowsRunners = true }, UrgentHandling.MergeImmediately),
         new($"batches (1-{DefaultBatchSize})", GitLabSettings with { BatchSize = DefaultBatchSize }, UrgentHandling.MergeImmediately),
+        new($"batches (1-{DefaultBatchSize}), window follows runners", GitLabSettings with
+        {
+            BatchSize = DefaultBatchSize,
+            WindowFollowsRunners = true,
+        }, UrgentHandling.MergeImmediately),
         new($"batches ({DefaultBatchSize}, {BatchedPipelines} pipelines)", GitLabSettings with
         {
             BatchSize = DefaultBatchSize,

@@ -27,6 +27,7 @@ internal sealed class Simulation
     private readonly Dictionary<long, SimulatedPipeline> _pipelines = [];
     private readonly Queue<(SimulatedPipeline Pipeline, int Jobs)> _waitingForRunner = new();
     private int _busyRunners;
+    private int _reportedPending;
     private readonly Dictionary<int, SimMr> _mrs = [];
     private readonly List<TimeSpan> _timesToMerge = [];
     private readonly List<TimeSpan> _urgentTimesToMerge = [];
@@ -92,6 +93,11 @@ internal sealed class Simulation
             var mr = new SimMr(++iid, bad && !urgent, urgent, brokenJob, at);
             _mrs[mr.Iid] = mr;
             At(at, () => Add(mr));
+        }
+
+        if (_policy.Settings.WindowFollowsRunners)
+        {
+            At(_start, PollRunnerQueue);
         }
 
         while (_agenda.TryDequeue(out var action, out var when) && when.At < end)
@@ -260,6 +266,27 @@ internal sealed class Simulation
         _pipelines[pipeline.Id] = pipeline;
         Run(pipeline, _jobs.All);
         Send(new PipelineCreated(start.Iid, start.Generation, start.Attempt, pipeline.Id, null));
+        if (pipeline.Running && _policy.Settings.WindowFollowsRunners)
+        {
+            // A runner took it at once; the window that follows the runners counts the running ones.
+            Send(new PipelineStatusChanged(pipeline.Id, pipeline.Sha, pipeline.Ref, PipelineStatus.Running, null));
+        }
+    }
+
+    /// <summary>
+    /// The server's runner-queue poll (every 30 s by default) asks GitLab how many jobs of the project
+    /// wait for a runner, and tells the train every round while any do, and once when none does.
+    /// </summary>
+    private void PollRunnerQueue()
+    {
+        var pending = _waitingForRunner.Count(waiting => waiting.Pipeline.Queued);
+        if (pending > 0 || _reportedPending > 0)
+        {
+            _reportedPending = pending;
+            Send(new RunnerQueueReported(pending));
+        }
+
+        At(_now + RunnerPollEvery, PollRunnerQueue);
     }
 
     /// <summary>GitLab's retry: the failed jobs run again in the same pipeline, which reports running, then its new result.</summary>
@@ -408,6 +435,8 @@ internal sealed class Simulation
             Add(mr);
         });
     }
+
+    private static readonly TimeSpan RunnerPollEvery = TimeSpan.FromSeconds(30);
 
     private void At(DateTimeOffset at, Action action) => _agenda.Enqueue(action, (at, _order++));
 

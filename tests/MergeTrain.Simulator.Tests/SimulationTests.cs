@@ -87,4 +87,17 @@ public class SimulationTests
         batches.MergedPerHour.ShouldBeGreaterThan(gitLab.MergedPerHour * 1.5);
         batches.TimeToMergeP95.ShouldBeLessThan(gitLab.TimeToMergeP95 * 0.6);
     }
+
+    [Test]
+    public void Where_runners_are_short_a_window_that_follows_them_cancels_only_queued_pipelines_and_lets_batches_merge_sooner()
+    {
+        var starved = Flaky with { FlakeProbability = 0.02, Runners = 4 };
+        var batches = new Simulation(starved, Policies.Compared(1).Single(policy => policy.Name == $"batches (1-{Policies.DefaultBatchSize})")).Run();
+        var following = new Simulation(starved, Policies.Compared(1).Single(policy => policy.Name == $"batches (1-{Policies.DefaultBatchSize}), window follows runners")).Run();
+
+        following.Policy.Settings.WindowFollowsRunners.ShouldBeTrue();
+        following.BrokenTargets.ShouldBe(0);
+        following.TimeToMergeP95.ShouldBeLessThan(batches.TimeToMergeP95);
+        following.WastedPipelineMinutes.ShouldBeLessThanOrEqualTo(batches.WastedPipelineMinutes, "a pipeline cancelled before a runner took it cost nothing");
+    }
 }

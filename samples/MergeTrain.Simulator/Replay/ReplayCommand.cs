@@ -122,6 +122,7 @@ internal static class ReplayCommand
             yield return $"{prefix}MinParallelPipelines={settings.MinParallelPipelines}";
         }
 
+        yield return $"{prefix}WindowFollowsRunners={(settings.WindowFollowsRunners ? "true" : "false")}";
         yield return $"{prefix}WastedMinutesPerHour={settings.WastedMinutesPerHour}";
         yield return $"{prefix}BatchSize={settings.BatchSize}";
         if (settings.BatchSize > 1)

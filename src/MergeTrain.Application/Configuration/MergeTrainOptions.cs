@@ -83,6 +83,12 @@ public sealed class ProjectOptions
     /// <summary>Whether the number of cars with pipelines adapts (grows with merges, halves with failures) between <see cref="MinParallelPipelines"/> and <see cref="MaxParallelPipelines"/>.</summary>
     public bool AdaptiveWindow { get; set; }
 
+    /// <summary>
+    /// Whether no more cars run pipelines than the runners run while GitLab reports jobs of the project
+    /// waiting for a runner (asked every pipeline-polling round); queued pipelines beyond are cancelled.
+    /// </summary>
+    public bool WindowFollowsRunners { get; set; }
+
     /// <summary>The adaptive window's floor.</summary>
     public int MinParallelPipelines { get; set; } = 1;
 

@@ -82,6 +82,7 @@ public sealed class ProjectCatalog
             {
                 MaxParallelPipelines = options.MaxParallelPipelines,
                 AdaptiveWindow = options.AdaptiveWindow,
+                WindowFollowsRunners = options.WindowFollowsRunners,
                 MinParallelPipelines = options.MinParallelPipelines,
                 WastedMinutesPerHour = options.WastedMinutesPerHour,
                 BatchSize = options.BatchSize,

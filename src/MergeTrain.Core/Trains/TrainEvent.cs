@@ -38,6 +38,7 @@ namespace MergeTrain.Core.Trains;
 [JsonDerivedType(typeof(BaseJobsListed), "base_jobs_listed")]
 [JsonDerivedType(typeof(SourcePublished), "source_published")]
 [JsonDerivedType(typeof(SourcePublicationRefused), "source_publication_refused")]
+[JsonDerivedType(typeof(RunnerQueueReported), "runner_queue_reported")]
 public abstract record TrainEvent;
 
 /// <summary>A user asked to add an MR to the train (label, <c>/merge-train</c>, or the REST API).</summary>
@@ -167,6 +168,13 @@ public sealed record FastForwardRejected(int Iid, string ToSha, string? CurrentT
 
 /// <summary>Time passed: pipeline timeouts are enforced.</summary>
 public sealed record TimerTicked : TrainEvent;
+
+/// <summary>
+/// GitLab's answer to how many jobs of the project wait for a runner (<c>GET /projects/:id/jobs?scope[]=pending</c>),
+/// asked every pipeline-polling round when <see cref="TrainSettings.WindowFollowsRunners"/> is on.
+/// </summary>
+/// <param name="PendingJobs">The jobs of the project that are pending: queued, no runner has taken them.</param>
+public sealed record RunnerQueueReported(int PendingJobs) : TrainEvent;
 
 /// <summary>An operator paused the train.</summary>
 /// <param name="Actor">The operator.</param>

@@ -13,6 +13,16 @@ public sealed record TrainSettings
     /// </summary>
     public bool AdaptiveWindow { get; init; }
 
+    /// <summary>
+    /// Whether the cars with pipelines stay within the runners (issue 13): while GitLab reports jobs of
+    /// the project waiting for a runner (<see cref="RunnerQueueReported"/>), the runners are full, and
+    /// no more cars start pipelines than the runners are running (not fewer than
+    /// <see cref="MinParallelPipelines"/>). A pipeline started beyond that would only queue, and
+    /// ahead of the rebuilt car at the front when a car fails. Once no job waits, the bound is lifted.
+    /// Works with the fixed and the adaptive window alike.
+    /// </summary>
+    public bool WindowFollowsRunners { get; init; }
+
     /// <summary>The adaptive window's floor, and how many cars still start pipelines while the CI budget is spent (minimum 1).</summary>
     public int MinParallelPipelines { get; init; } = 1;
 

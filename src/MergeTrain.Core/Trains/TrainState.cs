@@ -60,6 +60,12 @@ public sealed record TrainState
     /// <summary>The adaptive window: how many cars may start pipelines now; null is <see cref="TrainSettings.MaxParallelPipelines"/>.</summary>
     public int? Window { get; init; }
 
+    /// <summary>
+    /// How many pipelines the runners run for the train, as of the last time GitLab reported jobs of
+    /// the project waiting for a runner (<see cref="TrainSettings.WindowFollowsRunners"/>); null while none wait.
+    /// </summary>
+    public int? RunnerCapacity { get; init; }
+
     /// <summary>Wasted pipeline seconds the CI budget has not yet paid off, as of <see cref="WasteDebtAt"/>.</summary>
     public double WasteDebtSeconds { get; init; }
 

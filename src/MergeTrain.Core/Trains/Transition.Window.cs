@@ -10,17 +10,23 @@ namespace MergeTrain.Core.Trains;
 internal sealed partial class Transition
 {
     /// <summary>How many cars at the front may start pipelines in this decision.</summary>
-    private int Room => BudgetSpent ? _settings.MinParallelPipelines : _settings.AdaptiveWindow ? _window : _settings.MaxParallelPipelines;
+    private int Room => BudgetSpent ? _settings.MinParallelPipelines : Math.Min(Window, _runnerCapacity ?? int.MaxValue);
+
+    /// <summary>The window before the runners bound it: adaptive, or the configured maximum.</summary>
+    private int Window => _settings.AdaptiveWindow ? _window : _settings.MaxParallelPipelines;
 
     private string RoomReason => BudgetSpent
         ? $"waiting for room: the CI budget for wasted pipeline minutes is spent, only the first {_settings.MinParallelPipelines} car(s) run"
-        : $"waiting for room: the window is {_window} car(s)";
+        : _runnerCapacity < Window
+            ? $"waiting for room: jobs wait for a runner, so only as many cars run pipelines as the runners run ({_runnerCapacity})"
+            : $"waiting for room: the window is {_window} car(s)";
 
     /// <summary>Whether an hour's worth of the budget is owed: speculation waits until it has drained.</summary>
     private bool BudgetSpent => _settings.WastedMinutesPerHour > 0 && _debtAtStart >= CiBudget.Capacity(_settings);
 
     private void WidenWindow()
     {
+
         if (_settings.AdaptiveWindow && _window < _settings.MaxParallelPipelines)
         {
             _window++;
@@ -34,6 +40,45 @@ internal sealed partial class Transition
             _window = Math.Max(_settings.MinParallelPipelines, _window / 2);
             Audit(null, null, null, $"a car's pipeline failed: the window narrows to {_window} car(s)");
         }
+    }
+
+    /// <summary>
+    /// GitLab said how many jobs of the project wait for a runner. While any do, the runners are full:
+    /// no more cars start pipelines than the runners run now (not fewer than the floor), so that
+    /// nothing more queues, and the queued pipelines of the cars beyond are cancelled (see
+    /// <see cref="QueuedFrom"/>). Once none waits, the bound is lifted.
+    /// </summary>
+    private void OnRunnerQueueReported(RunnerQueueReported e)
+    {
+        if (!_settings.WindowFollowsRunners)
+        {
+            Ignore("the window does not follow the runners (WindowFollowsRunners is off)");
+            return;
+        }
+
+        if (e.PendingJobs <= 0)
+        {
+            if (_runnerCapacity is null)
+            {
+                Ignore("no job of the project waits for a runner");
+                return;
+            }
+
+            _runnerCapacity = null;
+            Audit(null, null, null, "no job of the project waits for a runner: as many cars run pipelines as the window lets");
+            return;
+        }
+
+        var running = _cars.Count(car => car.Pipeline?.Status == PipelineStatus.Running && TakesPlace(car));
+        var capacity = Math.Max(running, _settings.MinParallelPipelines);
+        if (capacity == _runnerCapacity)
+        {
+            Ignore("the runners run as many of the train's pipelines as before");
+            return;
+        }
+
+        _runnerCapacity = capacity;
+        Audit(null, null, null, $"GitLab reports {e.PendingJobs} job(s) of the project waiting for a runner: only as many cars run pipelines as the runners run ({capacity})");
     }
 
     /// <summary>Adds the pipeline time this decision threw away to the debt, and says when the budget runs out or is back.</summary>

@@ -24,6 +24,7 @@ internal sealed partial class Transition
     private string? _targetHead;
     private bool _paused;
     private int _window;
+    private int? _runnerCapacity;
     private readonly double _debtAtStart;
     private long _nextGeneration;
     private long _nextSequence;
@@ -46,6 +47,7 @@ internal sealed partial class Transition
         _mergedCount = state.MergedCount;
         _droppedCount = state.DroppedCount;
         _window = Math.Clamp(state.Window ?? settings.MaxParallelPipelines, settings.MinParallelPipelines, settings.MaxParallelPipelines);
+        _runnerCapacity = settings.WindowFollowsRunners ? state.RunnerCapacity : null;
         _debtAtStart = CiBudget.Debt(settings, state, now);
     }
 
@@ -87,6 +89,7 @@ internal sealed partial class Transition
             case BaseJobsListed e: OnBaseJobsListed(e); break;
             case SourcePublished e: OnSourcePublished(e); break;
             case SourcePublicationRefused e: OnSourcePublicationRefused(e); break;
+            case RunnerQueueReported e: OnRunnerQueueReported(e); break;
             default: throw new ArgumentException($"Unknown train event {trainEvent.GetType().Name}.", nameof(trainEvent));
         }
 
@@ -117,6 +120,7 @@ internal sealed partial class Transition
             MergedCount = _mergedCount,
             DroppedCount = _droppedCount,
             Window = _settings.AdaptiveWindow ? _window : null,
+            RunnerCapacity = _runnerCapacity,
         };
         state = WithWasteCounted(state);
         var changed = _effects.Count > 0 || _audit.Count > 0;
@@ -151,6 +155,7 @@ internal sealed partial class Transition
 
     private void ReconcileChain()
     {
+        var queuedFrom = QueuedFrom();
         var expectedBase = _targetHead;
         var chainKnown = expectedBase is not null;
         // Set once a batch ahead is being bisected: why everything behind it waits.
@@ -199,9 +204,10 @@ internal sealed partial class Transition
                 Audit(car.Iid, car.Status, car.Status, "reached the front after an immediate merge that kept the train: rebuilt on the target head");
             }
 
-            if (units >= Room && (!chainKnown || car.BaseSha != expectedBase || !(HasPipeline(car) || RunsNothing(car))))
+            if (units >= Room && (!chainKnown || car.BaseSha != expectedBase || !(HasPipeline(car) || RunsNothing(car)) || (i >= queuedFrom && car.Pipeline is not null)))
             {
-                // Beyond the adaptive window or the CI budget: nothing new starts; pipelines already running go on.
+                // Beyond the adaptive window, the CI budget or the runners: nothing new starts; pipelines
+                // already running go on (only queued ones beyond the runners are cancelled).
                 Invalidate(i, bisecting ?? RoomReason);
                 chainKnown = false;
                 continue;
@@ -345,6 +351,30 @@ internal sealed partial class Transition
     }
 
     /// <summary>Throws away whatever was built for the car; its pipeline, if running, is cancelled.</summary>
+    /// <summary>
+    /// Where, while the runners bound the train (<see cref="TrainSettings.WindowFollowsRunners"/>), the
+    /// cars begin whose pipelines no runner has taken yet, up to the end of the chain; beyond what the
+    /// runners run, their pipelines are cancelled. That costs no runner a minute, and their place in
+    /// the runners' queue goes to the cars ahead: a car rebuilt at the front after a failure would
+    /// otherwise wait behind them. A car behind with a running pipeline keeps them all, since
+    /// rebuilding it would throw away minutes already spent. <c>int.MaxValue</c> when nothing is bound.
+    /// </summary>
+    private int QueuedFrom()
+    {
+        if (_runnerCapacity is null || _runnerCapacity >= Window)
+        {
+            return int.MaxValue;
+        }
+
+        var from = ChainEnd();
+        while (from > 0 && _cars[from - 1].Pipeline?.Status is null or PipelineStatus.Created or PipelineStatus.Pending)
+        {
+            from--;
+        }
+
+        return from;
+    }
+
     private void Invalidate(int index, string reason)
     {
         var car = _cars[index];

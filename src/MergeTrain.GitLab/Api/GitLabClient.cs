@@ -69,6 +69,10 @@ public sealed class GitLabClient : IGitLabApi
         SendAsync<GitLabPipeline>(gitLab, HttpMethod.Post, $"/projects/{projectId}/pipelines/{pipelineId}/retry", null, cancellationToken, Repeat.Always);
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<GitLabJob>> ListPendingJobsAsync(GitLabConnection gitLab, long projectId, CancellationToken cancellationToken) =>
+        await SendAsync<List<GitLabJob>>(gitLab, HttpMethod.Get, $"/projects/{projectId}/jobs?scope[]=pending&per_page=100", null, cancellationToken);
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<GitLabJob>> ListPipelineJobsAsync(
         GitLabConnection gitLab, long projectId, long pipelineId, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
     {

@@ -42,6 +42,13 @@ public interface IGitLabApi
     Task<IReadOnlyList<GitLabJob>> ListPipelineJobsAsync(GitLabConnection gitLab, long projectId, long pipelineId, IReadOnlyList<string> scopes, CancellationToken cancellationToken);
 
     /// <summary>
+    /// <c>GET /projects/:id/jobs?scope[]=pending</c>, the first page of 100: the project's jobs that
+    /// wait for a runner, newest first. Past 100 the count says only "at least 100", which is enough
+    /// to know the runners are full.
+    /// </summary>
+    Task<IReadOnlyList<GitLabJob>> ListPendingJobsAsync(GitLabConnection gitLab, long projectId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// <c>GET /projects/:id/pipelines?ref=:ref&amp;sha=:sha</c>: before starting a pipeline again
     /// after a crash, the service looks for the one it may already have started.
     /// </summary>

@@ -23,6 +23,8 @@ public static class TrainStore
 
     private const string SelectTrainId = "SELECT id FROM trains WHERE project_id = @projectId AND target_branch = @targetBranch";
 
+    private const string SelectTrainIdsOfProject = "SELECT id FROM trains WHERE project_id = @projectId ORDER BY id";
+
     // FOR UPDATE makes the decider the train's one writer for the rest of the transaction.
     private const string SelectTrainForUpdate = """
         SELECT t.id, t.state::text AS state, t.version, p.settings::text AS settings, t.next_timer_at
@@ -154,6 +156,13 @@ public static class TrainStore
     /// <summary>The id of the train of (project, target branch), or null when there is none.</summary>
     public static Task<long?> FindTrainIdAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long projectId, string targetBranch) =>
         connection.ExecuteScalarAsync<long?>(new CommandDefinition(SelectTrainId, new { projectId, targetBranch }, transaction));
+
+    /// <summary>The ids of the project's trains, one per target branch.</summary>
+    public static async Task<IReadOnlyList<long>> TrainIdsOfProjectAsync(NpgsqlConnection connection, long projectId)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return (await connection.QueryAsync<long>(new CommandDefinition(SelectTrainIdsOfProject, new { projectId }))).AsList();
+    }
 
     /// <summary>Loads a train and locks it until <paramref name="transaction"/> ends.</summary>
     public static async Task<TrainRow> LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long trainId)

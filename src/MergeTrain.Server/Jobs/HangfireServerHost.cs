@@ -90,6 +90,7 @@ public sealed class HangfireServerHost(
             try
             {
                 recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.PollPipelinesId, j => j.PollPipelines(CancellationToken.None), CronInterval.Every(polling.Value.Every));
+                recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.PollRunnerQueuesId, j => j.PollRunnerQueues(CancellationToken.None), CronInterval.Every(polling.Value.Every));
                 recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.SweepId, j => j.Sweep(CancellationToken.None), CronInterval.Every(options.Value.SweepEvery));
                 recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.PruneId, j => j.Prune(CancellationToken.None), CronInterval.Every(retention.Value.PruneEvery));
                 return;

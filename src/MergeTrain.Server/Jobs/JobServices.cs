@@ -48,6 +48,7 @@ public static class JobServices
         services.AddSingleton<HistoryPruner>();
         services.AddSingleton<WebhookProcessor>();
         services.AddSingleton<PipelinePoller>();
+        services.AddSingleton<RunnerQueuePoller>();
         services.AddTransient<TrainJobs>();
         services.AddTransient<WebhookJobs>();
         services.AddTransient<MaintenanceJobs>();

@@ -29,6 +29,7 @@ public class RandomizedTrainTests
         var batchMerges = 0;
         var probes = 0;
         var setAside = 0;
+        var runnerCancels = 0;
         foreach (var seed in seeds)
         {
             var world = new TrainWorld(seed);
@@ -56,12 +57,14 @@ public class RandomizedTrainTests
             batchMerges += world.BatchMerges;
             probes += world.Probes;
             setAside += world.SetAside;
+            runnerCancels += world.RunnerCancels;
         }
 
-        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train, {overtakes} high-priority overtakes, {retries} pipeline retries, {absolved} cars absolved by a later green, {brokenBases} broken bases, {keptMerges} immediate merges that kept the train, {batchMerges} MRs merged in batches, {probes} bisection probes, {setAside} failed batches set aside");
+        TestContext.Out.WriteLine($"{decisions} decisions, {merges} merges by the train, {overtakes} high-priority overtakes, {retries} pipeline retries, {absolved} cars absolved by a later green, {brokenBases} broken bases, {keptMerges} immediate merges that kept the train, {batchMerges} MRs merged in batches, {probes} bisection probes, {setAside} failed batches set aside, {runnerCancels} queued pipelines cancelled for the runners");
         Assert.That(only is not null || batchMerges > 0, "no MR was ever merged in a batch: batches are not exercised");
         Assert.That(only is not null || probes > 0, "no failed batch was ever bisected: bisection is not exercised");
         Assert.That(only is not null || setAside > 0, "no failed batch was ever set aside: the rule is not exercised");
+        Assert.That(only is not null || runnerCancels > 0, "no queued pipeline was ever cancelled for the runners: the rule is not exercised");
         Assert.That(only is not null || keptMerges > 0, "no immediate merge ever kept the train: the rule is not exercised");
         Assert.That(only is not null || absolved > 0, "no later green ever absolved a failed car: the rule is not exercised");
         Assert.That(only is not null || brokenBases > 0, "no base was ever found broken: the diagnosis is not exercised");
@@ -106,6 +109,7 @@ public class RandomizedTrainTests
                 AdaptiveWindow = _random.Next(2) == 0,
                 MinParallelPipelines = 1 + _random.Next(maxParallel),
                 WastedMinutesPerHour = new[] { 0, 0, 30, 120 }[_random.Next(4)],
+                WindowFollowsRunners = _random.Next(2) == 0,
                 FailedPipelineRetries = _random.Next(3),
                 PipelineTimeout = TimeSpan.FromMinutes(60),
                 MergedResultsPipelines = _random.Next(2) == 0,
@@ -145,6 +149,9 @@ public class RandomizedTrainTests
         public int Probes { get; private set; }
 
         public int SetAside { get; private set; }
+
+        /// <summary>Queued pipelines cancelled because jobs waited for a runner.</summary>
+        public int RunnerCancels { get; private set; }
 
         /// <summary>Times the train paused because the base was broken.</summary>
         public int BrokenBases { get; private set; }
@@ -202,6 +209,12 @@ public class RandomizedTrainTests
                 case < 92:
                     _now += TimeSpan.FromMinutes(_random.Next(1, 40));
                     Send(new TimerTicked());
+                    if (_random.Next(2) == 0)
+                    {
+                        // The pipeline poller's question to GitLab: how many jobs wait for a runner.
+                        Send(new RunnerQueueReported(_random.Next(2) == 0 ? 0 : _random.Next(1, 6)));
+                    }
+
                     break;
                 case < 95: Send(_random.Next(2) == 0 ? new TrainPaused("ops") : new TrainResumed("ops")); break;
                 case < 96:
@@ -739,7 +752,22 @@ public class RandomizedTrainTests
 
             // The adaptive window and the CI budget: no car beyond them starts a pipeline.
             var settings = _engine.Settings;
-            var room = CiBudget.IsSpent(settings, before, _now) ? settings.MinParallelPipelines : settings.AdaptiveWindow ? state.Window ?? settings.MaxParallelPipelines : settings.MaxParallelPipelines;
+            var room = CiBudget.IsSpent(settings, before, _now)
+                ? settings.MinParallelPipelines
+                : Math.Min(settings.AdaptiveWindow ? state.Window ?? settings.MaxParallelPipelines : settings.MaxParallelPipelines, state.RunnerCapacity ?? int.MaxValue);
+            Check(state.RunnerCapacity is null || (settings.WindowFollowsRunners && state.RunnerCapacity >= settings.MinParallelPipelines), "the runners' bound left its floor or is set where the window does not follow the runners");
+            if (trainEvent is RunnerQueueReported)
+            {
+                // Only pipelines no runner has taken, as far as the train knows, are cancelled for the
+                // runners: nothing it knows to be spent is thrown away.
+                foreach (var cancel in decision.Effects.OfType<CancelPipeline>())
+                {
+                    var known = before.Cars.Single(car => car.Pipeline?.Id == cancel.PipelineId).Pipeline!.Status;
+                    Check(known is PipelineStatus.Created or PipelineStatus.Pending, $"pipeline #{cancel.PipelineId} was {known} when the runners' bound cancelled it");
+                    RunnerCancels++;
+                }
+            }
+
             var window = state.Window ?? settings.MaxParallelPipelines;
             Check(window >= settings.MinParallelPipelines && window <= settings.MaxParallelPipelines, "the window left its bounds");
             foreach (var start in decision.Effects.OfType<StartPipeline>())

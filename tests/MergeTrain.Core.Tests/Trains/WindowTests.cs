@@ -97,6 +97,84 @@ public class WindowTests
     }
 
     [Test]
+    public void While_jobs_wait_for_a_runner_only_as_many_cars_run_pipelines_as_the_runners_run_and_the_queued_ones_beyond_are_cancelled()
+    {
+        var train = new TrainHarness(new TrainSettings { MaxParallelPipelines = 8, WindowFollowsRunners = true });
+        for (var iid = 1; iid <= 8; iid++)
+        {
+            train.Add(iid, $"h{iid}");
+        }
+
+        // The runners take the first three pipelines; the other five queue.
+        foreach (var iid in new[] { 1, 2, 3 })
+        {
+            Running(train, iid);
+        }
+
+        var queued = Enumerable.Range(4, 5).Select(train.PipelineOf).ToList();
+        train.Send(new RunnerQueueReported(5));
+
+        train.State.RunnerCapacity.ShouldBe(3);
+        train.Audit.ShouldContain(record => record.Reason == "GitLab reports 5 job(s) of the project waiting for a runner: only as many cars run pipelines as the runners run (3)");
+        queued.ShouldAllBe(id => train.Pipelines[id].CancelledByTrain, "no runner has taken them: cancelling costs nothing");
+        train.RunningPipelines().Count().ShouldBe(3);
+        train.Audit.ShouldContain(record => record.Iid == 4 && record.Reason == "waiting for room: jobs wait for a runner, so only as many cars run pipelines as the runners run (3)");
+
+        // !1 fails: the cars behind are rebuilt, and only as many start as the runners run.
+        train.FinishPipeline(1, PipelineStatus.Failed);
+        train.State.Cars.Count(car => car.Pipeline is not null).ShouldBe(3);
+
+        // The queue is empty again: the bound is lifted, and every car runs as the window lets.
+        train.Send(new RunnerQueueReported(0));
+        train.State.RunnerCapacity.ShouldBeNull();
+        train.Audit.ShouldContain(record => record.Reason == "no job of the project waits for a runner: as many cars run pipelines as the window lets");
+        train.State.Cars.ShouldAllBe(car => car.Pipeline != null);
+
+        // The same report again changes nothing.
+        train.Send(new RunnerQueueReported(0)).Ignored.ShouldBe("no job of the project waits for a runner");
+    }
+
+    [Test]
+    public void A_car_beyond_the_runners_keeps_its_queued_pipeline_while_a_car_behind_it_runs()
+    {
+        var train = new TrainHarness(new TrainSettings { MaxParallelPipelines = 4, WindowFollowsRunners = true });
+        for (var iid = 1; iid <= 5; iid++)
+        {
+            train.Add(iid, $"h{iid}");
+        }
+
+        // The runners took !1 and !4; !2 and !3 queue (a runner's tags or another project's jobs decide which).
+        Running(train, 1);
+        Running(train, 4);
+        var second = train.PipelineOf(2);
+        var third = train.PipelineOf(3);
+        var fourth = train.PipelineOf(4);
+        train.Send(new RunnerQueueReported(2));
+
+        train.State.RunnerCapacity.ShouldBe(2);
+        train.Pipelines[second].CancelledByTrain.ShouldBeFalse("within what the runners run");
+        train.Pipelines[third].CancelledByTrain.ShouldBeFalse("cancelling it would rebuild !4, whose pipeline runs");
+        train.PipelineOf(4).ShouldBe(fourth);
+        train.Car(5).Pipeline.ShouldBeNull("the runners are full: nothing more starts");
+    }
+
+    [Test]
+    public void A_runner_report_is_ignored_unless_the_window_follows_the_runners()
+    {
+        var train = new TrainHarness(Adaptive);
+        train.Add(1, "h1");
+
+        train.Send(new RunnerQueueReported(4)).Ignored.ShouldBe("the window does not follow the runners (WindowFollowsRunners is off)");
+        train.State.RunnerCapacity.ShouldBeNull();
+    }
+
+    private static void Running(TrainHarness train, int iid)
+    {
+        var id = train.PipelineOf(iid);
+        train.Send(new PipelineStatusChanged(id, train.Pipelines[id].Sha, train.Pipelines[id].Ref, PipelineStatus.Running, null));
+    }
+
+    [Test]
     public void Settings_out_of_range_are_refused()
     {
         Should.Throw<ArgumentOutOfRangeException>(() => new TrainSettings { MinParallelPipelines = 0 }.Validate());

@@ -46,6 +46,26 @@ public sealed class GitLabClientPipelineRetryTests
     }
 
     [Test]
+    public async Task Listing_the_projects_pending_jobs_asks_for_the_pending_scope_across_its_pipelines()
+    {
+        await using var harness = await ClientHarness.StartAsync();
+        harness.Server.Enqueue(200, """
+            [
+              { "id": 9902, "name": "compile", "status": "pending", "stage": "build", "ref": "merge-train/main/8" },
+              { "id": 9901, "name": "lint", "status": "pending", "stage": "test", "ref": "main" }
+            ]
+            """);
+
+        var jobs = await harness.Client.ListPendingJobsAsync(harness.Connection, 42, CancellationToken.None);
+
+        var request = harness.Server.Requests.ShouldHaveSingleItem();
+        request.Method.ShouldBe("GET");
+        request.Path.ShouldBe("/api/v4/projects/42/jobs");
+        Uri.UnescapeDataString(request.Query).ShouldBe("?scope[]=pending&per_page=100");
+        jobs.Select(job => (job.Id, job.Status)).ShouldBe([(9902L, "pending"), (9901L, "pending")]);
+    }
+
+    [Test]
     public async Task Listing_jobs_sends_every_scope_and_reads_names_and_statuses()
     {
         await using var harness = await ClientHarness.StartAsync();
