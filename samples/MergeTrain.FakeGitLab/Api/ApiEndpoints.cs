@@ -44,6 +44,7 @@ internal static class ApiEndpoints
         project.MapPost("/pipelines/{pipelineId:long}/cancel", (string id, long pipelineId) => CancelPipelineAsync(fake, id, pipelineId));
         project.MapPost("/pipelines/{pipelineId:long}/retry", (string id, long pipelineId) => RetryPipelineAsync(fake, id, pipelineId));
         project.MapGet("/pipelines/{pipelineId:long}/jobs", (string id, long pipelineId, HttpContext context) => ListPipelineJobs(fake, id, pipelineId, context));
+        project.MapGet("/jobs", (string id, HttpContext context) => ListProjectJobs(fake, id, context));
         project.MapPost("/statuses/{sha}", (string id, string sha, HttpRequest request) => CreateCommitStatusAsync(fake, id, sha, request));
         project.MapGet("/repository/commits/{sha}/statuses", (string id, string sha) => ListCommitStatuses(fake, id, sha));
 
@@ -388,6 +389,26 @@ internal static class ApiEndpoints
         var retried = await fake.RetryPipelineAsync(entry, pipelineId) ?? pipeline;
 
         return ApiResults.Json(ApiJson.Pipeline(retried, fake.BaseUrl), StatusCodes.Status201Created);
+    });
+
+    // GitLab's GET /projects/:id/jobs: the jobs of every pipeline of the project, newest first; scope
+    // (scope[] repeated) filters by status. The jobs a retry replaced are listed too, as GitLab does here.
+    private static IResult ListProjectJobs(FakeGitLab fake, string id, HttpContext context) => WithProject(fake, id, entry =>
+    {
+        var query = context.Request.Query;
+        var scopes = query["scope[]"].Concat(query["scope"]).Where(scope => !string.IsNullOrEmpty(scope)).ToList();
+        if (scopes.Any(scope => !JobScopes.Contains(scope)))
+        {
+            return ApiResults.Invalid("scope");
+        }
+
+        var jobs = fake.Store.Pipelines()
+            .Where(pipeline => pipeline.ProjectId == entry.Project.Id)
+            .SelectMany(pipeline => pipeline.Jobs.Select(job => (Job: job, Pipeline: pipeline)))
+            .Where(pair => scopes.Count == 0 || scopes.Contains(pair.Job.Status));
+        var perPage = Math.Clamp(ParseInt(query["per_page"].FirstOrDefault(), 20), 1, 100);
+
+        return ApiResults.Json(new JsonArray([.. jobs.OrderByDescending(pair => pair.Job.Id).Take(perPage).Select(pair => (JsonNode)ApiJson.Job(pair.Job, pair.Pipeline, fake.BaseUrl))]));
     });
 
     // GitLab: the latest try of each job, newest first; scope (scope[] repeated) filters by status,

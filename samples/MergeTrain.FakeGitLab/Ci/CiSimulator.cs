@@ -28,6 +28,9 @@ public sealed class CiSimulator
     private volatile IReadOnlyList<string> _jobNames = [LintJob];
     private volatile IReadOnlySet<string> _pushPipelineBranches = new HashSet<string>(StringComparer.Ordinal);
     private long _durationTicks;
+    private readonly Queue<TaskCompletionSource> _waitingForRunner = new();
+    private int? _runners;
+    private int _busyRunners;
 
     internal CiSimulator(
         GitLabStore store, Func<ProjectEntry, FakePipeline, Task> announce, TimeProvider timeProvider, TimeSpan duration, CancellationToken stopping)
@@ -44,6 +47,26 @@ public sealed class CiSimulator
     {
         get => TimeSpan.FromTicks(Interlocked.Read(ref _durationTicks));
         set => Interlocked.Exchange(ref _durationTicks, value.Ticks);
+    }
+
+    /// <summary>
+    /// How many pipelines the project's runners run at once; the others are <c>pending</c>, their jobs
+    /// waiting for a runner, about in the order they came. Null, the default, runs every pipeline at once.
+    /// </summary>
+    public int? Runners
+    {
+        get { lock (_gate) { return _runners; } }
+        set
+        {
+            lock (_gate)
+            {
+                _runners = value is null or > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least one runner.");
+                while (_waitingForRunner.TryDequeue(out var waiting))
+                {
+                    waiting.TrySetResult();
+                }
+            }
+        }
     }
 
     /// <summary>The jobs of pipelines created from now on (default: only <c>lint</c>).</summary>
@@ -243,10 +266,17 @@ public sealed class CiSimulator
 
     private async Task RunAsync(ProjectEntry entry, long pipelineId, TaskCompletionSource<string?>? hold)
     {
+        var tookRunner = false;
         try
         {
-            // A runner picks the pipeline up shortly after it is created.
+            // A runner picks the pipeline up shortly after it is created, when one is free.
             await Task.Delay(TimeSpan.FromMilliseconds(10), _timeProvider, _stopping);
+            if (!await TakeRunnerAsync(entry, pipelineId))
+            {
+                return;
+            }
+
+            tookRunner = true;
             var started = _timeProvider.GetUtcNow();
             var running = _store.UpdateRunningPipeline(pipelineId, p => p with
             {
@@ -281,6 +311,74 @@ public sealed class CiSimulator
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             // The fake is shutting down.
+        }
+        finally
+        {
+            if (tookRunner)
+            {
+                lock (_gate)
+                {
+                    _busyRunners--;
+                    WakeWaitingRunners();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for a free runner; while none is, the pipeline and its jobs are <c>pending</c> (and a hook
+    /// says so). False when the pipeline finished meanwhile (cancelled): it needs no runner.
+    /// </summary>
+    private async Task<bool> TakeRunnerAsync(ProjectEntry entry, long pipelineId)
+    {
+        var announced = false;
+        while (true)
+        {
+            TaskCompletionSource freed;
+            lock (_gate)
+            {
+                if (_store.FindPipeline(pipelineId) is not { IsFinished: false })
+                {
+                    // Cancelled while it waited: the runner it was woken for goes to the next one.
+                    WakeWaitingRunners();
+                    return false;
+                }
+
+                if (_runners is null || _busyRunners < _runners)
+                {
+                    _busyRunners++;
+                    return true;
+                }
+
+                freed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waitingForRunner.Enqueue(freed);
+            }
+
+            if (!announced)
+            {
+                announced = true;
+                var now = _timeProvider.GetUtcNow();
+                if (_store.UpdateRunningPipeline(pipelineId, p => p with
+                    {
+                        Status = PipelineStatuses.Pending,
+                        Jobs = [.. p.Jobs.Select(job => job.IsFinished ? job : job with { Status = PipelineStatuses.Pending })],
+                        UpdatedAt = now,
+                    }) is { } pending)
+                {
+                    await _announce(entry, pending);
+                }
+            }
+
+            await freed.Task.WaitAsync(_stopping);
+        }
+    }
+
+    /// <summary>Lets the pipeline that has waited longest look again for a free runner (under <see cref="_gate"/>).</summary>
+    private void WakeWaitingRunners()
+    {
+        if (_waitingForRunner.TryDequeue(out var waiting))
+        {
+            waiting.TrySetResult();
         }
     }
 

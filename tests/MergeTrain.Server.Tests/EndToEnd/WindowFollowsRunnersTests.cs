@@ -1,0 +1,71 @@
+using System.Text.Json;
+using MergeTrain.FakeGitLab;
+using NUnit.Framework;
+using Shouldly;
+
+namespace MergeTrain.Server.Tests.EndToEnd;
+
+/// <summary>
+/// Issue 13, the adaptive window's optional part: the train stays within the runner capacity that
+/// GitLab reports (the project's pending jobs), asked by the runner-queue poll.
+/// </summary>
+public class WindowFollowsRunnersTests
+{
+    [Test]
+    public async Task With_one_runner_the_queued_pipelines_behind_the_running_car_are_cancelled_and_every_MR_still_merges()
+    {
+        await using var world = await TrainWorld.StartAsync(
+            new Dictionary<string, string> { ["app.txt"] = "hello\n" },
+            20,
+            "--MergeTrain:Projects:0:WindowFollowsRunners=true",
+            "--MergeTrain:PipelinePolling:Every=00:00:01");
+        var gitLab = world.GitLab;
+        gitLab.Ci.Runners = 1;
+        var mrs = new List<FakeMergeRequest>();
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            mrs.Add(await world.OpenMergeRequestAsync(name, name.ToUpperInvariant(), new Dictionary<string, string?> { [$"{name}.txt"] = $"{name}\n" }));
+        }
+
+        gitLab.Ci.HoldPipelines = true;
+        foreach (var mr in mrs)
+        {
+            (await world.AddThroughApiAsync(mr.Iid)).EnsureSuccessStatusCode();
+        }
+
+        var first = await world.WaitForPipelineAsync(mrs[0].Iid);
+        var queued = new List<long> { await world.WaitForPipelineAsync(mrs[1].Iid), await world.WaitForPipelineAsync(mrs[2].Iid) };
+
+        // The runner runs A's pipeline; B's and C's wait for it, and the poll tells the train, which
+        // cancels them: no runner had taken them, so nothing was spent.
+        await TrainWorld.WaitUntilAsync(
+            () => Task.FromResult(queued.All(id => gitLab.GetPipeline(id).Status == PipelineStatuses.Canceled)),
+            "B's and C's queued pipelines cancelled");
+        gitLab.GetPipeline(first).Status.ShouldBe(PipelineStatuses.Running);
+        queued.ShouldAllBe(id => gitLab.GetPipeline(id).Jobs.All(job => job.StartedAt == null), "no runner took their jobs");
+        gitLab.Requests.ShouldContain(r => r.Method == "GET" && r.Path == $"/api/v4/projects/{TrainWorld.ProjectId}/jobs" && r.Query.Contains("pending", StringComparison.Ordinal));
+        foreach (var waiting in mrs.Skip(1))
+        {
+            var car = (await world.CarAsync(waiting.Iid))!.Value;
+            car.GetProperty("pipeline").ValueKind.ShouldBe(JsonValueKind.Null, $"!{waiting.Iid} waits for room");
+        }
+
+        (await world.QueryAsync<long>(
+            "SELECT count(*) FROM audit_events WHERE iid IS NULL AND reason LIKE 'GitLab reports % job(s) of the project waiting for a runner: only as many cars run pipelines as the runners run (1)'"))
+            .ShouldBeGreaterThan(0);
+
+        // A passes and merges; the runner is free, the queue empty, and the train goes on: every MR merges.
+        gitLab.Ci.HoldPipelines = false;
+        gitLab.Ci.Release(first).ShouldBeTrue();
+        foreach (var mr in mrs)
+        {
+            await world.WaitForCarAsync(mr.Iid, "merged", TimeSpan.FromSeconds(60));
+        }
+
+        await TrainWorld.WaitUntilAsync(
+            async () => await world.QueryAsync<long>("SELECT count(*) FROM audit_events WHERE iid IS NULL AND reason = 'no job of the project waits for a runner: as many cars run pipelines as the window lets'") > 0,
+            "the next poll lifts the bound: no job waits");
+        var head = await gitLab.GetBranchHeadAsync(TrainWorld.ProjectId, "main");
+        gitLab.Pipelines.ShouldContain(p => p.Sha == head && p.Status == PipelineStatuses.Success, "the target is at a tested commit");
+    }
+}
