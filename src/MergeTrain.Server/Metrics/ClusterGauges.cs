@@ -34,7 +34,7 @@ public sealed class ClusterGauges : IDisposable
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
         _cars = factory.CreateGauge("mergetrain_cars", "Active cars, by status.", "project", "status", "target_branch");
         _jobs = factory.CreateGauge("mergetrain_jobs", "Jobs, by state (Hangfire's names).", "state");
-        _window = factory.CreateGauge("mergetrain_window", "Cars of the train that may start pipelines (the adaptive window, or MaxParallelPipelines).", "project", "target_branch");
+        _window = factory.CreateGauge("mergetrain_window", "Cars of the train that may start pipelines (the adaptive window, or MaxParallelPipelines; fewer while the runners are full and the window follows them).", "project", "target_branch");
         _budgetSpent = factory.CreateGauge("mergetrain_ci_budget_spent", "1 while the train's CI budget for wasted pipeline minutes is spent, else 0.", "project", "target_branch");
         _projects = projects;
         _time = time;
@@ -62,7 +62,7 @@ public sealed class ClusterGauges : IDisposable
                 .Where(known => known.Settings is not null)
                 .ToList();
             var now = _time.GetUtcNow();
-            Apply(_window, trains.Select(t => (new[] { t.Train.ProjectPath, t.Train.State.TargetBranch }, (long)(t.Train.State.Window ?? t.Settings!.MaxParallelPipelines))));
+            Apply(_window, trains.Select(t => (new[] { t.Train.ProjectPath, t.Train.State.TargetBranch }, (long)Math.Min(t.Train.State.Window ?? t.Settings!.MaxParallelPipelines, t.Train.State.RunnerCapacity ?? int.MaxValue))));
             Apply(_budgetSpent, trains.Select(t => (new[] { t.Train.ProjectPath, t.Train.State.TargetBranch }, CiBudget.IsSpent(t.Settings!, t.Train.State, now) ? 1L : 0L)));
         }
         finally

@@ -53,6 +53,7 @@ public class WindowFollowsRunnersTests
         (await world.QueryAsync<long>(
             "SELECT count(*) FROM audit_events WHERE iid IS NULL AND reason LIKE 'GitLab reports % job(s) of the project waiting for a runner: only as many cars run pipelines as the runners run (1)'"))
             .ShouldBeGreaterThan(0);
+        (await LaterGreenAbsolvesTests.TrainsPageAsync(world)).ShouldContain("runners full: 1 run", Case.Sensitive, "the Trains page says why the cars behind wait");
 
         // A passes and merges; the runner is free, the queue empty, and the train goes on: every MR merges.
         gitLab.Ci.HoldPipelines = false;

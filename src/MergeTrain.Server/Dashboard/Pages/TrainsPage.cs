@@ -67,6 +67,13 @@ internal sealed class TrainsPage : MergeTrainPage
                 Write($"window {state.Window ?? settings.MaxParallelPipelines} of {settings.MaxParallelPipelines} · ");
             }
 
+            if (state.RunnerCapacity is { } runners)
+            {
+                WriteLiteral("<span class=\"label label-info\" title=\"GitLab reports jobs of the project waiting for a runner: no more cars start pipelines than the runners run, and queued pipelines beyond are cancelled\">");
+                Write($"runners full: {runners} run");
+                WriteLiteral("</span> · ");
+            }
+
             if (CiBudget.IsSpent(settings, state, now))
             {
                 WriteLiteral("<span class=\"label label-warning\" title=\"the pipeline minutes speculation may waste this hour are spent: only the first car starts pipelines\">CI budget spent</span> · ");
