@@ -374,6 +374,47 @@ public sealed class FakeGitLabTests
     }
 
     [Test]
+    public async Task With_one_runner_later_pipelines_are_pending_and_listed_as_the_projects_pending_jobs_until_the_runner_is_free()
+    {
+        await _gitLab.PushToBranchAsync(ProjectId, "car", new Dictionary<string, string?> { ["c"] = "c" }, "car");
+        _gitLab.Ci.Runners = 1;
+        _gitLab.Ci.HoldPipelines = true;
+        var first = await CreatePipelineAsync("car");
+        await FakeGitLab.WaitUntilAsync(() => _gitLab.GetPipeline(first).Status == "running", because: "the runner takes the first pipeline");
+        var second = await CreatePipelineAsync("car");
+        var third = await CreatePipelineAsync("car");
+        await FakeGitLab.WaitUntilAsync(() => _gitLab.GetPipeline(second).Status == "pending" && _gitLab.GetPipeline(third).Status == "pending", because: "the others wait for it");
+
+        using var pending = await _http.GetAsync(new Uri($"projects/{ProjectId}/jobs?scope[]=pending&per_page=100", UriKind.Relative));
+        using var wrongScope = await _http.GetAsync(new Uri($"projects/{ProjectId}/jobs?scope[]=waiting", UriKind.Relative));
+
+        pending.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var jobs = JsonNode.Parse(await pending.Content.ReadAsStringAsync())!.AsArray();
+        jobs.Select(job => job!["pipeline"]!["id"]!.GetValue<long>()).Distinct().Order().ShouldBe([second, third]);
+        jobs.ShouldAllBe(job => job!["status"]!.GetValue<string>() == "pending");
+        jobs.Select(job => job!["id"]!.GetValue<long>()).ShouldBe(jobs.Select(job => job!["id"]!.GetValue<long>()).OrderDescending(), "newest first");
+        wrongScope.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        // A pending pipeline cancelled never runs, and the runner goes to the next one.
+        using var cancel = await _http.PostAsync(new Uri($"projects/{ProjectId}/pipelines/{second}/cancel", UriKind.Relative), null);
+        cancel.StatusCode.ShouldBe(HttpStatusCode.OK);
+        _gitLab.Ci.Release(first).ShouldBeTrue();
+        (await WaitForFinishedAsync(first)).Status.ShouldBe("success");
+        await FakeGitLab.WaitUntilAsync(() => _gitLab.GetPipeline(third).Status == "running", because: "the freed runner takes the third pipeline");
+        _gitLab.GetPipeline(second).ShouldSatisfyAllConditions(
+            p => p.Status.ShouldBe("canceled"),
+            p => p.Jobs.ShouldAllBe(job => job.StartedAt == null));
+        _gitLab.Ci.Release(third).ShouldBeTrue();
+        (await WaitForFinishedAsync(third)).Status.ShouldBe("success");
+
+        using var none = await _http.GetAsync(new Uri($"projects/{ProjectId}/jobs?scope[]=pending", UriKind.Relative));
+        JsonNode.Parse(await none.Content.ReadAsStringAsync())!.AsArray().ShouldBeEmpty();
+        await FakeGitLab.WaitUntilAsync(
+            () => _receiver.Events("Pipeline Hook").Select(h => h.Json["object_attributes"]!).Where(a => a["id"]!.GetValue<long>() == third).Select(a => a["status"]!.GetValue<string>()).ToList() is ["pending", "running", "success"],
+            because: "the third pipeline's hooks say pending, running, success");
+    }
+
+    [Test]
     public async Task Forced_results_apply_to_a_ref_the_given_number_of_times()
     {
         await _gitLab.PushToBranchAsync(ProjectId, "flaky", new Dictionary<string, string?> { ["f"] = "f" }, "flaky");
