@@ -33,8 +33,10 @@ public class WindowFollowsRunnersTests
             (await world.AddThroughApiAsync(mr.Iid)).EnsureSuccessStatusCode();
         }
 
-        var first = await world.WaitForPipelineAsync(mrs[0].Iid);
-        var queued = new List<long> { await world.WaitForPipelineAsync(mrs[1].Iid), await world.WaitForPipelineAsync(mrs[2].Iid) };
+        // Read from GitLab's side: the train may cancel B's and C's before the API would show them.
+        await TrainWorld.WaitUntilAsync(() => Task.FromResult(world.CarPipelines.Count >= 3), "a pipeline for each car");
+        var first = world.CarPipelines.Single(p => p.Ref == $"merge-train/main/{mrs[0].Iid}").Id;
+        var queued = mrs.Skip(1).Select(mr => world.CarPipelines.Single(p => p.Ref == $"merge-train/main/{mr.Iid}").Id).ToList();
 
         // The runner runs A's pipeline; B's and C's wait for it, and the poll tells the train, which
         // cancels them: no runner had taken them, so nothing was spent.
