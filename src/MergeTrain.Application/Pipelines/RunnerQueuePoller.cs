@@ -11,12 +11,14 @@ using Npgsql;
 namespace MergeTrain.Application.Pipelines;
 
 /// <summary>
-/// A recurring job (<c>MaintenanceJobs.PollRunnerQueues</c>, as often as the pipeline poll) asks GitLab how many jobs of each project whose window follows
-/// the runners (<see cref="TrainSettings.WindowFollowsRunners"/>) wait for a runner, and tells the
-/// project's trains (<see cref="RunnerQueueReported"/>). While jobs wait, every round is told, since
-/// the runners' share of the train changes as its pipelines start and end; once none waits, that is
-/// told once. What was last told is kept in memory only: after a restart the first round tells it again,
-/// which the engine takes as the same news.
+/// A recurring job (<c>MaintenanceJobs.PollRunnerQueues</c>, as often as the pipeline poll) asks
+/// GitLab how many jobs of each project whose window follows the runners
+/// (<see cref="TrainSettings.WindowFollowsRunners"/>) wait for a runner, and tells the project's
+/// trains (<see cref="RunnerQueueReported"/>). While jobs wait, every round is told, since the
+/// runners' share of the train changes as its pipelines start and end; once none waits, that is told
+/// once. What was last told is kept in memory only: after a restart the first round tells it again,
+/// which the engine takes as the same news. A project GitLab does not answer for keeps its trains'
+/// last answer; the others are still asked, and the round then fails, for the Failed jobs page.
 /// </summary>
 public sealed class RunnerQueuePoller(
     NpgsqlDataSource dataSource,
@@ -30,9 +32,21 @@ public sealed class RunnerQueuePoller(
     /// <summary>One round over every project that asks for it.</summary>
     public async Task PollAsync(CancellationToken cancellationToken)
     {
+        var failures = new List<Exception>();
         foreach (var project in projects.All.Where(project => project.Settings.WindowFollowsRunners))
         {
-            var pending = (await gitLab.ListPendingJobsAsync(project.GitLab, project.Id, cancellationToken)).Count;
+            int pending;
+            try
+            {
+                pending = (await gitLab.ListPendingJobsAsync(project.GitLab, project.Id, cancellationToken)).Count;
+            }
+            catch (Exception error) when (error is GitLabUnavailableException or GitLabApiException)
+            {
+                logger.LogWarning("Asking GitLab which jobs of project {ProjectId} wait for a runner failed ({Reason}); its trains keep the last answer", project.Id, error.Message);
+                failures.Add(error);
+                continue;
+            }
+
             if (pending == 0 && _told.TryGetValue(project.Id, out var told) && told == 0)
             {
                 continue;
@@ -50,6 +64,11 @@ public sealed class RunnerQueuePoller(
             }
 
             _told[project.Id] = pending;
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("GitLab did not say which jobs wait for a runner for every project.", failures);
         }
     }
 

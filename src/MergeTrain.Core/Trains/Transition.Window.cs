@@ -26,7 +26,6 @@ internal sealed partial class Transition
 
     private void WidenWindow()
     {
-
         if (_settings.AdaptiveWindow && _window < _settings.MaxParallelPipelines)
         {
             _window++;

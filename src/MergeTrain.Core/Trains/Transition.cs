@@ -350,7 +350,6 @@ internal sealed partial class Transition
             TrainNotes.MergeMessage(car.SourceBranch, _state.TargetBranch, car.Title, _state.ProjectPath, car.Iid)));
     }
 
-    /// <summary>Throws away whatever was built for the car; its pipeline, if running, is cancelled.</summary>
     /// <summary>
     /// Where, while the runners bound the train (<see cref="TrainSettings.WindowFollowsRunners"/>), the
     /// cars begin whose pipelines no runner has taken yet, up to the end of the chain; beyond what the
@@ -375,6 +374,7 @@ internal sealed partial class Transition
         return from;
     }
 
+    /// <summary>Throws away whatever was built for the car; its pipeline, if running, is cancelled.</summary>
     private void Invalidate(int index, string reason)
     {
         var car = _cars[index];

@@ -9,8 +9,9 @@ namespace MergeTrain.Server.Tests.EndToEnd;
 /// A reverse proxy in front of the fake GitLab that passes every call on, and delays or withholds
 /// the answer to a pipeline creation: the pipeline exists in GitLab (its hooks go out) before the
 /// service hears that it was created, as with a busy GitLab, or never, as when the service dies.
+/// It can also refuse to list a project's jobs.
 /// </summary>
-internal sealed class GitLabProxy : IAsyncDisposable
+internal sealed partial class GitLabProxy : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly HttpClient _upstream;
@@ -20,6 +21,8 @@ internal sealed class GitLabProxy : IAsyncDisposable
     private int _badGatewaysLeft;
     private int _retryBadGatewaysLeft;
     private int _pipelineRetries;
+    private int _jobListsToRefuse;
+    private int _jobListsRefused;
 
     private GitLabProxy(WebApplication app, HttpClient upstream)
     {
@@ -72,6 +75,17 @@ internal sealed class GitLabProxy : IAsyncDisposable
         return proxy;
     }
 
+    /// <summary>Answers the first <paramref name="times"/> lists of a project's jobs 403, as GitLab does for a token that may not read them.</summary>
+    public static async Task<GitLabProxy> RefusingJobListsAsync(int times)
+    {
+        var proxy = await StartAsync(_ => Task.CompletedTask);
+        proxy._jobListsToRefuse = times;
+        return proxy;
+    }
+
+    /// <summary>Lists of a project's jobs answered 403 so far.</summary>
+    public int JobListsRefused => Volatile.Read(ref _jobListsRefused);
+
     /// <summary>Never answers a pipeline creation (until the caller hangs up).</summary>
     public static Task<GitLabProxy> HoldingAsync(Uri upstream) =>
         StartAsync(aborted => Task.Delay(Timeout.Infinite, aborted), upstream);
@@ -106,6 +120,17 @@ internal sealed class GitLabProxy : IAsyncDisposable
             foreach (var header in context.Request.Headers.Where(h => h.Key is "PRIVATE-TOKEN" or "Authorization"))
             {
                 request.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray());
+            }
+
+            if (HttpMethods.IsGet(context.Request.Method)
+                && ProjectJobs().IsMatch(context.Request.Path.Value!)
+                && Interlocked.Decrement(ref proxy._jobListsToRefuse) >= 0)
+            {
+                Interlocked.Increment(ref proxy._jobListsRefused);
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("{\"message\":\"403 Forbidden\"}");
+                return;
             }
 
             using var response = await client.SendAsync(request);
@@ -149,6 +174,9 @@ internal sealed class GitLabProxy : IAsyncDisposable
         proxy.Url = new Uri(app.Urls.First().TrimEnd('/') + "/");
         return proxy;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^/api/v4/projects/[^/]+/jobs$")]
+    private static partial System.Text.RegularExpressions.Regex ProjectJobs();
 
     // GitLab takes the ref in the query string or the body (JSON or form).
     private static string RefOf(byte[] body, IQueryCollection query)

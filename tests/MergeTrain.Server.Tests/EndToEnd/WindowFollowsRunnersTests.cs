@@ -71,4 +71,40 @@ public class WindowFollowsRunnersTests
         var head = await gitLab.GetBranchHeadAsync(TrainWorld.ProjectId, "main");
         gitLab.Pipelines.ShouldContain(p => p.Sha == head && p.Status == PipelineStatuses.Success, "the target is at a tested commit");
     }
+
+    [Test]
+    public async Task While_GitLab_refuses_to_list_the_pending_jobs_the_rounds_fail_for_the_operator_and_the_next_answer_is_acted_on()
+    {
+        await using var proxy = await GitLabProxy.RefusingJobListsAsync(times: 3);
+        await using var world = await TrainWorld.StartAsync(new Dictionary<string, string> { ["app.txt"] = "hello\n" }, 20, gitLab =>
+        {
+            proxy.Upstream = gitLab.BaseUrl;
+            return
+            [
+                $"--MergeTrain:Projects:0:GitLabUrl={proxy.Url}",
+                "--MergeTrain:Projects:0:WindowFollowsRunners=true",
+                "--MergeTrain:PipelinePolling:Every=00:00:01",
+            ];
+        });
+        var gitLab = world.GitLab;
+        gitLab.Ci.Runners = 1;
+        gitLab.Ci.HoldPipelines = true;
+        var a = await world.OpenMergeRequestAsync("a", "A", new Dictionary<string, string?> { ["a.txt"] = "a\n" });
+        var b = await world.OpenMergeRequestAsync("b", "B", new Dictionary<string, string?> { ["b.txt"] = "b\n" });
+        (await world.AddThroughApiAsync(a.Iid)).EnsureSuccessStatusCode();
+        (await world.AddThroughApiAsync(b.Iid)).EnsureSuccessStatusCode();
+        await TrainWorld.WaitUntilAsync(() => Task.FromResult(world.CarPipelines.Count >= 2), "a pipeline for each car");
+        var queued = world.CarPipelines.Single(p => p.Ref == $"merge-train/main/{b.Iid}").Id;
+
+        // The refused rounds fail, each on Hangfire's Failed page; then GitLab answers, and B's queued pipeline is cancelled.
+        await TrainWorld.WaitUntilAsync(() => Task.FromResult(gitLab.GetPipeline(queued).Status == PipelineStatuses.Canceled), "B's queued pipeline cancelled once GitLab answers");
+        proxy.JobListsRefused.ShouldBe(3);
+        (await world.QueryAsync<long>("SELECT count(*) FROM hangfire.job WHERE statename = 'Failed' AND invocationdata::text LIKE '%PollRunnerQueues%'"))
+            .ShouldBeGreaterThanOrEqualTo(1, "a round GitLab did not answer is on the Failed page");
+
+        gitLab.Ci.HoldPipelines = false;
+        gitLab.Ci.ReleaseAll();
+        await world.WaitForCarAsync(a.Iid, "merged", TimeSpan.FromSeconds(60));
+        await world.WaitForCarAsync(b.Iid, "merged", TimeSpan.FromSeconds(60));
+    }
 }
