@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace MergeTrain.Demo;
 
 /// <summary>
-/// How the demo runs. From configuration: <c>Demo:Enabled</c>, <c>Demo:Pace</c>, <c>Demo:Seed</c>
+/// How the demo runs. From configuration: <c>Demo:Enabled</c>, <c>Demo:Pace</c>, <c>Demo:Seed</c>, <c>Demo:Runners</c>
 /// (command line <c>--Demo:Enabled=false</c>, environment <c>Demo__Enabled=false</c>), plus the
 /// server's own <c>MergeTrain:DataDirectory</c> and <c>urls</c>.
 /// </summary>
@@ -23,6 +23,13 @@ public sealed record DemoOptions
     /// (pipelines of 5-20 s, a merge request every 10-20 s); tests use 0.1.
     /// </summary>
     public double Pace { get; init; } = 1;
+
+    /// <summary>
+    /// How many pipelines the fake GitLab's runners run at once (<c>Demo:Runners</c>); null, the
+    /// default, runs them all. With <c>MergeTrain:Projects:0:WindowFollowsRunners=true</c> it shows
+    /// the train staying within the runners.
+    /// </summary>
+    public int? Runners { get; init; }
 
     /// <summary>Seeds every random choice, so that a run can be replayed.</summary>
     public int Seed { get; init; } = 7;
@@ -51,8 +58,15 @@ public sealed record DemoOptions
             throw new ArgumentException($"{Section}:Pace must be a positive factor (1 = normal, 0.1 = ten times faster), not {pace}.", nameof(args));
         }
 
+        var runners = demo.GetValue<int?>("Runners");
+        if (runners is < 1)
+        {
+            throw new ArgumentException($"{Section}:Runners must be at least 1 (or unset: as many as pipelines), not {runners}.", nameof(args));
+        }
+
         return new DemoOptions
         {
+            Runners = runners,
             Enabled = demo.GetValue("Enabled", true),
             Pace = pace,
             Seed = demo.GetValue("Seed", 7),

@@ -63,6 +63,7 @@ public sealed class DemoWorld : IAsyncDisposable
             RootDirectory = Path.Combine(dataDirectory, DemoDataDirectory.GitLabFolder),
             Tokens = [NewSecret()],
         }, cancellationToken);
+        gitLab.Ci.Runners = options.Runners;
         WebApplication? server = null;
         try
         {
