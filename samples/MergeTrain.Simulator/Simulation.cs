@@ -266,9 +266,9 @@ internal sealed class Simulation
         _pipelines[pipeline.Id] = pipeline;
         Run(pipeline, _jobs.All);
         Send(new PipelineCreated(start.Iid, start.Generation, start.Attempt, pipeline.Id, null));
-        if (pipeline.Running && _policy.Settings.WindowFollowsRunners)
+        if (pipeline.Running)
         {
-            // A runner took it at once; the window that follows the runners counts the running ones.
+            // A runner took it at once: GitLab says so, as it does for one that waited (ReleaseRunner).
             Send(new PipelineStatusChanged(pipeline.Id, pipeline.Sha, pipeline.Ref, PipelineStatus.Running, null));
         }
     }
