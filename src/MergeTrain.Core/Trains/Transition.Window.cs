@@ -10,7 +10,7 @@ namespace MergeTrain.Core.Trains;
 internal sealed partial class Transition
 {
     /// <summary>How many cars at the front may start pipelines in this decision.</summary>
-    private int Room => BudgetSpent ? _settings.MinParallelPipelines : Math.Min(Window, _runnerCapacity ?? int.MaxValue);
+    private int Room => BudgetSpent ? _settings.MinParallelPipelines : PipelineWindow.Within(Window, _runnerCapacity);
 
     /// <summary>The window before the runners bound it: adaptive, or the configured maximum.</summary>
     private int Window => _settings.AdaptiveWindow ? _window : _settings.MaxParallelPipelines;

@@ -62,7 +62,7 @@ public sealed class ClusterGauges : IDisposable
                 .Where(known => known.Settings is not null)
                 .ToList();
             var now = _time.GetUtcNow();
-            Apply(_window, trains.Select(t => (new[] { t.Train.ProjectPath, t.Train.State.TargetBranch }, (long)Math.Min(t.Train.State.Window ?? t.Settings!.MaxParallelPipelines, t.Train.State.RunnerCapacity ?? int.MaxValue))));
+            Apply(_window, trains.Select(t => (new[] { t.Train.ProjectPath, t.Train.State.TargetBranch }, (long)PipelineWindow.Of(t.Settings!, t.Train.State))));
             Apply(_budgetSpent, trains.Select(t => (new[] { t.Train.ProjectPath, t.Train.State.TargetBranch }, CiBudget.IsSpent(t.Settings!, t.Train.State, now) ? 1L : 0L)));
         }
         finally

@@ -754,7 +754,7 @@ public class RandomizedTrainTests
             var settings = _engine.Settings;
             var room = CiBudget.IsSpent(settings, before, _now)
                 ? settings.MinParallelPipelines
-                : Math.Min(settings.AdaptiveWindow ? state.Window ?? settings.MaxParallelPipelines : settings.MaxParallelPipelines, state.RunnerCapacity ?? int.MaxValue);
+                : PipelineWindow.Of(settings, state);
             Check(state.RunnerCapacity is null || (settings.WindowFollowsRunners && state.RunnerCapacity >= settings.MinParallelPipelines), "the runners' bound left its floor or is set where the window does not follow the runners");
             if (trainEvent is RunnerQueueReported)
             {
