@@ -394,22 +394,12 @@ internal static class ApiEndpoints
     // GitLab's GET /projects/:id/jobs: the jobs of every pipeline of the project, newest first; scope
     // (scope[] repeated) filters by status. The jobs a retry replaced are listed too, as GitLab does here.
     private static IResult ListProjectJobs(FakeGitLab fake, string id, HttpContext context) => WithProject(fake, id, entry =>
-    {
-        var query = context.Request.Query;
-        var scopes = query["scope[]"].Concat(query["scope"]).Where(scope => !string.IsNullOrEmpty(scope)).ToList();
-        if (scopes.Any(scope => !JobScopes.Contains(scope)))
-        {
-            return ApiResults.Invalid("scope");
-        }
-
-        var jobs = fake.Store.Pipelines()
-            .Where(pipeline => pipeline.ProjectId == entry.Project.Id)
-            .SelectMany(pipeline => pipeline.Jobs.Select(job => (Job: job, Pipeline: pipeline)))
-            .Where(pair => scopes.Count == 0 || scopes.Contains(pair.Job.Status));
-        var perPage = Math.Clamp(ParseInt(query["per_page"].FirstOrDefault(), 20), 1, 100);
-
-        return ApiResults.Json(new JsonArray([.. jobs.OrderByDescending(pair => pair.Job.Id).Take(perPage).Select(pair => (JsonNode)ApiJson.Job(pair.Job, pair.Pipeline, fake.BaseUrl))]));
-    });
+        JobsPage(
+            fake,
+            context.Request.Query,
+            fake.Store.Pipelines()
+                .Where(pipeline => pipeline.ProjectId == entry.Project.Id)
+                .SelectMany(pipeline => pipeline.Jobs.Select(job => (job, pipeline)))));
 
     // GitLab: the latest try of each job, newest first; scope (scope[] repeated) filters by status,
     // include_retried=true adds the jobs a retry replaced.
@@ -422,22 +412,28 @@ internal static class ApiEndpoints
         }
 
         var query = context.Request.Query;
+        var jobs = query["include_retried"].FirstOrDefault() == "true" ? pipeline.Jobs : pipeline.LatestJobs;
+
+        return JobsPage(fake, query, jobs.Select(job => (job, pipeline)));
+    });
+
+    // What both job lists share: scope (scope[] repeated) filters by status, newest first, per_page up to 100.
+    private static IResult JobsPage(FakeGitLab fake, IQueryCollection query, IEnumerable<(FakeJob Job, FakePipeline Pipeline)> jobs)
+    {
         var scopes = query["scope[]"].Concat(query["scope"]).Where(scope => !string.IsNullOrEmpty(scope)).ToList();
         if (scopes.Any(scope => !JobScopes.Contains(scope)))
         {
             return ApiResults.Invalid("scope");
         }
 
-        IEnumerable<FakeJob> jobs = query["include_retried"].FirstOrDefault() == "true" ? pipeline.Jobs : pipeline.LatestJobs;
-        if (scopes.Count > 0)
-        {
-            jobs = jobs.Where(job => scopes.Contains(job.Status));
-        }
-
         var perPage = Math.Clamp(ParseInt(query["per_page"].FirstOrDefault(), 20), 1, 100);
 
-        return ApiResults.Json(new JsonArray([.. jobs.OrderByDescending(job => job.Id).Take(perPage).Select(job => (JsonNode)ApiJson.Job(job, pipeline, fake.BaseUrl))]));
-    });
+        return ApiResults.Json(new JsonArray([.. jobs
+            .Where(pair => scopes.Count == 0 || scopes.Contains(pair.Job.Status))
+            .OrderByDescending(pair => pair.Job.Id)
+            .Take(perPage)
+            .Select(pair => (JsonNode)ApiJson.Job(pair.Job, pair.Pipeline, fake.BaseUrl))]));
+    }
 
     private static Task<IResult> CreateCommitStatusAsync(FakeGitLab fake, string id, string sha, HttpRequest request) => WithProjectAsync(fake, id, async entry =>
     {

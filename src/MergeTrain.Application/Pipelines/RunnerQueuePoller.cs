@@ -47,13 +47,14 @@ public sealed class RunnerQueuePoller(
                 continue;
             }
 
-            if (pending == 0 && _told.TryGetValue(project.Id, out var told) && told == 0)
+            // -1: nothing told since this process started.
+            var before = _told.GetValueOrDefault(project.Id, -1);
+            if (pending == 0 && before == 0)
             {
                 continue;
             }
 
             await TellTrainsAsync(project.Id, pending, cancellationToken);
-            var before = _told.GetValueOrDefault(project.Id, -1);
             if (pending > 0 && before <= 0)
             {
                 logger.LogInformation("{Count} job(s) of project {ProjectId} wait for a runner: its trains start no more pipelines than the runners run", pending, project.Id);
